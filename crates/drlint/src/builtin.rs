@@ -1,0 +1,42 @@
+//! The rules and profiles shipped in the binary (`rules/` at the repository root).
+
+use crate::profile::{Profile, ProfileSet};
+use crate::rules::{Rule, RuleError};
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/builtin.rs"));
+}
+
+/// `(file name, YAML text)` of every built-in rule.
+pub fn rule_files() -> &'static [(&'static str, &'static str)] {
+    embedded::RULE_FILES
+}
+
+/// `(file name, YAML text)` of every built-in profile.
+pub fn profile_files() -> &'static [(&'static str, &'static str)] {
+    embedded::PROFILE_FILES
+}
+
+/// The built-in rules, sorted by id.
+pub fn rules() -> Result<Vec<Rule>, RuleError> {
+    let mut rules = rule_files()
+        .iter()
+        .map(|(name, text)| Rule::from_yaml(&format!("rules/{name}"), text))
+        .collect::<Result<Vec<_>, _>>()?;
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(rules)
+}
+
+/// The built-in profiles.
+pub fn profiles() -> Result<ProfileSet, RuleError> {
+    profile_files()
+        .iter()
+        .map(|(name, text)| {
+            serde_saphyr::from_str::<Profile>(text).map_err(|e| RuleError::Invalid {
+                origin: format!("rules/profiles/{name}"),
+                message: e.to_string(),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(ProfileSet::new)
+}

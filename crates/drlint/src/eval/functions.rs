@@ -1,0 +1,211 @@
+//! The Terraform functions that appear in configuration values.
+//!
+//! Each takes evaluated arguments; an unknown argument makes the result
+//! unknown (except where Terraform itself short-circuits, as `coalesce` and
+//! `try` do). A function this library does not know returns unknown.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::FuncCall;
+
+use super::{Scope, Value, Via, format_number};
+use crate::model::FileIdx;
+
+pub(super) fn call(scope: &Scope<'_>, file: FileIdx, call: &FuncCall, vias: &mut Vec<Via>) -> Value {
+    let name = call.name.name.as_str();
+    if call.name.is_namespaced() {
+        return Value::Unknown;
+    }
+    // Lazily evaluated: the first argument that is known wins.
+    if name == "try" {
+        for arg in call.args.iter() {
+            let v = scope.eval(file, arg, vias);
+            if !v.is_unknown() {
+                return v;
+            }
+        }
+        return Value::Unknown;
+    }
+    let mut args: Vec<Value> = call.args.iter().map(|a| scope.eval(file, a, vias)).collect();
+    if call.args.expand_final()
+        && let Some(Value::List(items)) = args.pop()
+    {
+        args.extend(items);
+    }
+    apply(name, args)
+}
+
+fn string(v: &Value) -> Option<String> {
+    v.to_string_value().flatten()
+}
+
+fn number(v: &Value) -> Option<f64> {
+    v.to_number().flatten()
+}
+
+fn apply(name: &str, args: Vec<Value>) -> Value {
+    if name == "can" {
+        return match args.first() {
+            Some(v) if v.contains_unknown() => Value::Unknown,
+            Some(_) => Value::Bool(true),
+            None => Value::Unknown,
+        };
+    }
+    if name == "coalesce" {
+        for arg in &args {
+            match arg {
+                Value::Unknown => return Value::Unknown,
+                Value::Null => continue,
+                Value::String(s) if s.is_empty() => continue,
+                v => return v.clone(),
+            }
+        }
+        return Value::Unknown;
+    }
+    if args.iter().any(Value::contains_unknown) {
+        return Value::Unknown;
+    }
+    known(name, &args).unwrap_or(Value::Unknown)
+}
+
+/// A function of known arguments; `None` when Terraform would reject the call
+/// or the function is not in this library.
+fn known(name: &str, args: &[Value]) -> Option<Value> {
+    match (name, args) {
+        ("tostring", [v]) => match v {
+            Value::Null => Some(Value::Null),
+            v => string(v).map(Value::String),
+        },
+        ("tonumber", [v]) => match v {
+            Value::Null => Some(Value::Null),
+            v => number(v).map(Value::Number),
+        },
+        ("tobool", [v]) => match v {
+            Value::Null => Some(Value::Null),
+            v => v.to_bool().flatten().map(Value::Bool),
+        },
+        ("lower", [v]) => string(v).map(|s| Value::String(s.to_lowercase())),
+        ("upper", [v]) => string(v).map(|s| Value::String(s.to_uppercase())),
+        ("trimspace", [v]) => string(v).map(|s| Value::String(s.trim().to_owned())),
+        ("replace", [s, from, to]) => {
+            let (s, from, to) = (string(s)?, string(from)?, string(to)?);
+            if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
+                let re = regex::Regex::new(&from[1..from.len() - 1]).ok()?;
+                Some(Value::String(re.replace_all(&s, to.replace("$", "$$").as_str()).into_owned()))
+            } else {
+                Some(Value::String(s.replace(&from, &to)))
+            }
+        }
+        ("substr", [s, offset, length]) => {
+            let chars: Vec<char> = string(s)?.chars().collect();
+            let (offset, length) = (number(offset)? as i64, number(length)? as i64);
+            let start = if offset < 0 { chars.len() as i64 + offset } else { offset };
+            let start = start.clamp(0, chars.len() as i64) as usize;
+            let end = if length < 0 {
+                chars.len()
+            } else {
+                (start + length as usize).min(chars.len())
+            };
+            Some(Value::String(chars[start..end].iter().collect()))
+        }
+        ("join", [sep, rest @ ..]) if !rest.is_empty() => {
+            let sep = string(sep)?;
+            let mut parts = Vec::new();
+            for list in rest {
+                let Value::List(items) = list else { return None };
+                for item in items {
+                    parts.push(string(item)?);
+                }
+            }
+            Some(Value::String(parts.join(&sep)))
+        }
+        ("split", [sep, s]) => {
+            let (sep, s) = (string(sep)?, string(s)?);
+            Some(Value::List(
+                s.split(sep.as_str()).map(|p| Value::String(p.to_owned())).collect(),
+            ))
+        }
+        ("format", [fmt, rest @ ..]) => format(&string(fmt)?, rest).map(Value::String),
+        ("length", [v]) => match v {
+            Value::List(items) => Some(Value::Number(items.len() as f64)),
+            Value::Object(map) => Some(Value::Number(map.len() as f64)),
+            Value::String(s) => Some(Value::Number(s.chars().count() as f64)),
+            _ => None,
+        },
+        ("concat", lists) => {
+            let mut out = Vec::new();
+            for list in lists {
+                let Value::List(items) = list else { return None };
+                out.extend(items.iter().cloned());
+            }
+            Some(Value::List(out))
+        }
+        ("contains", [Value::List(items), v]) => Some(Value::Bool(items.contains(v))),
+        ("merge", maps) => {
+            let mut out = BTreeMap::new();
+            for map in maps {
+                match map {
+                    Value::Object(m) => out.extend(m.clone()),
+                    Value::Null => {}
+                    _ => return None,
+                }
+            }
+            Some(Value::Object(out))
+        }
+        ("lookup", [Value::Object(map), key, rest @ ..]) if rest.len() <= 1 => {
+            let key = string(key)?;
+            map.get(&key).cloned().or_else(|| rest.first().cloned())
+        }
+        ("keys", [Value::Object(map)]) => Some(Value::List(
+            map.keys().map(|k| Value::String(k.clone())).collect(),
+        )),
+        ("values", [Value::Object(map)]) => Some(Value::List(map.values().cloned().collect())),
+        ("tolist", [Value::List(items)]) => Some(Value::List(items.clone())),
+        ("toset", [Value::List(items)]) => {
+            let mut out: Vec<Value> = Vec::new();
+            for item in items {
+                if !out.contains(item) {
+                    out.push(item.clone());
+                }
+            }
+            Some(Value::List(out))
+        }
+        ("tomap", [Value::Object(map)]) => Some(Value::Object(map.clone())),
+        ("jsonencode", [v]) => Some(Value::String(to_json(v).to_string())),
+        _ => None,
+    }
+}
+
+/// `format` with the verbs configuration values use: `%s`, `%d`, `%v`, `%%`.
+fn format(fmt: &str, args: &[Value]) -> Option<String> {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut chars = fmt.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match chars.next()? {
+            '%' => out.push('%'),
+            's' | 'v' => out.push_str(&string(args.next()?)?),
+            'd' => out.push_str(&format_number(number(args.next()?)?.trunc())),
+            _ => return None,
+        }
+    }
+    Some(out)
+}
+
+fn to_json(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Null | Value::Unknown => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => serde_json::Value::from(*n as i64),
+        Value::Number(n) => serde_json::Value::from(*n),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        Value::Object(map) => serde_json::Value::Object(
+            map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect(),
+        ),
+    }
+}

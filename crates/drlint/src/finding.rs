@@ -1,0 +1,84 @@
+//! Findings: what a rule reports, with byte spans; line and column are
+//! computed only when a report is rendered.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::rules::Severity;
+use crate::source::{LineCol, SourceFile};
+
+/// A secondary location: where a value came from, or an earlier definition.
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    pub help: Option<String>,
+    pub docs: Option<String>,
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+    /// Text under the primary span.
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+    /// What the finding is about, independent of line numbers: the block
+    /// address and field (`module.rds#deletion_protection`). With rule and
+    /// path it makes the fingerprint.
+    pub identity: String,
+    pub fingerprint: String,
+}
+
+impl Finding {
+    pub fn path(&self) -> &str {
+        &self.file.path
+    }
+
+    pub fn start(&self) -> LineCol {
+        self.file.line_col(self.span.start)
+    }
+
+    /// The last character of the span (inclusive), 1-based.
+    pub fn end(&self) -> LineCol {
+        if self.span.end > self.span.start {
+            let mut end = self.file.line_col(self.span.end - 1);
+            end.column += 1;
+            end
+        } else {
+            self.start()
+        }
+    }
+}
+
+/// FNV-1a, 64 bit: stable across platforms and releases, unlike `DefaultHasher`.
+fn fnv1a(parts: &[&str]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain([0xff]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// Sorts findings by path, line, column and rule, and gives each a
+/// fingerprint from (rule, path, identity, occurrence): stable when lines
+/// shift, distinct across files and for repeated identical findings.
+pub fn finalize(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        (a.path(), a.span.start, &a.rule, &a.identity).cmp(&(b.path(), b.span.start, &b.rule, &b.identity))
+    });
+    let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
+    for f in findings.iter_mut() {
+        let base = fnv1a(&[&f.rule, f.path(), &f.identity]);
+        let n = seen.entry(base).or_insert(0);
+        f.fingerprint = format!("{:016x}", fnv1a(&[&base.to_string(), &n.to_string()]));
+        *n += 1;
+    }
+}

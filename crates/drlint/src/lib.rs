@@ -1,0 +1,20 @@
+//! drlint: a disaster-recovery linter for Terraform (and, later, Helm values).
+//!
+//! Data flows one way: [`check::Input`] bytes → [`hcl`] parse → [`model`] →
+//! [`eval`] per module directory with [`profile`]s → [`rules`] → [`finding`]s →
+//! [`report`] formats.
+
+pub mod builtin;
+pub mod check;
+pub mod eval;
+pub mod finding;
+pub mod hcl;
+pub mod model;
+pub mod profile;
+pub mod report;
+pub mod rules;
+pub mod source;
+
+pub use check::{CheckReport, Checker, Input};
+pub use finding::Finding;
+pub use rules::{Rule, Severity};

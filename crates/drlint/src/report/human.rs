@@ -1,0 +1,200 @@
+//! The default, human format: miette's graphical report per finding and a
+//! one-line summary.
+
+use std::fmt;
+use std::io;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
+
+use super::Render;
+use crate::check::CheckReport;
+use crate::finding::{Finding, Related};
+use crate::rules::Severity;
+use crate::source::SourceFile;
+
+pub struct Human {
+    pub color: bool,
+    pub width: usize,
+}
+
+/// A finding seen through miette's `Diagnostic`.
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    related: Vec<RelatedDiagnostic>,
+}
+
+/// A secondary location in another file, rendered below the finding.
+#[derive(Debug)]
+struct RelatedDiagnostic {
+    file: Arc<SourceFile>,
+    span: std::ops::Range<usize>,
+    message: String,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FindingDiagnostic")
+            .field("rule", &self.finding.rule)
+            .finish()
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.finding.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Note => miette::Severity::Advice,
+    }
+}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.finding.rule))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette_severity(self.finding.severity))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding
+            .help
+            .as_ref()
+            .map(|h| Box::new(h.trim_end()) as Box<dyn fmt::Display>)
+    }
+
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.finding
+            .docs
+            .as_ref()
+            .map(|d| Box::new(d) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&*self.finding.file)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let f = self.finding;
+        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), f.span.clone());
+        let secondary = f
+            .related
+            .iter()
+            .filter(|r| Arc::ptr_eq(&r.file, &f.file))
+            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span.clone()));
+        Some(Box::new(std::iter::once(primary).chain(secondary)))
+    }
+
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.related.iter().map(|r| r as &dyn Diagnostic)))
+    }
+}
+
+impl fmt::Display for RelatedDiagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RelatedDiagnostic {}
+
+impl Diagnostic for RelatedDiagnostic {
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(miette::Severity::Advice)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&*self.file)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
+            None,
+            self.span.clone(),
+        ))))
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// "2 errors, 1 warning, 0 notes in 14 files (3 checks skipped: value unknown)".
+pub fn summary_line(report: &CheckReport) -> String {
+    let mut line = format!(
+        "{}, {}, {} in {}",
+        plural(report.count(Severity::Error), "error"),
+        plural(report.count(Severity::Warning), "warning"),
+        plural(report.count(Severity::Note), "note"),
+        plural(report.summary.files, "file"),
+    );
+    if report.summary.unknown > 0 {
+        line.push_str(&format!(
+            " ({} skipped: value unknown statically)",
+            plural(report.summary.unknown, "check")
+        ));
+    }
+    line
+}
+
+impl Human {
+    fn handler(&self) -> GraphicalReportHandler {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_links(false)
+            .with_width(self.width)
+            .with_context_lines(1)
+    }
+
+    /// Renders one finding as miette's graphical report.
+    pub fn render_finding(&self, finding: &Finding) -> String {
+        let diagnostic = FindingDiagnostic {
+            finding,
+            related: finding
+                .related
+                .iter()
+                .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
+                .map(|r: &Related| RelatedDiagnostic {
+                    file: Arc::clone(&r.file),
+                    span: r.span.clone(),
+                    message: r.message.clone(),
+                })
+                .collect(),
+        };
+        let mut out = String::new();
+        self.handler()
+            .render_report(&mut out, &diagnostic)
+            .expect("writing to a String cannot fail");
+        out
+    }
+}
+
+impl Render for Human {
+    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+        for finding in &report.findings {
+            out.write_all(self.render_finding(finding).as_bytes())?;
+            writeln!(out)?;
+        }
+        writeln!(out, "{}", summary_line(report))
+    }
+}

@@ -1,0 +1,126 @@
+//! `--format json`: the stable machine-readable contract (version 1).
+
+use std::io;
+
+use serde::Serialize;
+
+use super::Render;
+use crate::check::CheckReport;
+use crate::finding::Finding;
+use crate::rules::Severity;
+
+pub const JSON_VERSION: u32 = 1;
+
+pub struct Json;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<JsonFinding<'a>>,
+    summary: JsonSummary,
+}
+
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: Severity,
+    message: &'a str,
+    #[serde(flatten)]
+    location: Location<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    label: Option<&'a str>,
+    help: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    docs: Option<&'a str>,
+    fingerprint: &'a str,
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    location: Location<'a>,
+}
+
+#[derive(Serialize)]
+struct JsonSummary {
+    files: usize,
+    findings: Counts,
+    unknown_values_skipped: usize,
+}
+
+#[derive(Serialize)]
+struct Counts {
+    error: usize,
+    warning: usize,
+    note: usize,
+}
+
+fn location<'a>(file: &'a crate::source::SourceFile, span: &std::ops::Range<usize>) -> Location<'a> {
+    let start = file.line_col(span.start);
+    let end = if span.end > span.start {
+        let mut e = file.line_col(span.end - 1);
+        e.column += 1;
+        e
+    } else {
+        start
+    };
+    Location {
+        path: &file.path,
+        line: start.line,
+        column: start.column,
+        end_line: end.line,
+        end_column: end.column,
+    }
+}
+
+fn finding(f: &Finding) -> JsonFinding<'_> {
+    JsonFinding {
+        rule: &f.rule,
+        severity: f.severity,
+        message: &f.message,
+        location: location(&f.file, &f.span),
+        label: f.label.as_deref(),
+        help: f.help.as_deref(),
+        docs: f.docs.as_deref(),
+        fingerprint: &f.fingerprint,
+        related: f
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                message: &r.message,
+                location: location(&r.file, &r.span),
+            })
+            .collect(),
+    }
+}
+
+impl Render for Json {
+    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+        let doc = Document {
+            version: JSON_VERSION,
+            findings: report.findings.iter().map(finding).collect(),
+            summary: JsonSummary {
+                files: report.summary.files,
+                findings: Counts {
+                    error: report.count(Severity::Error),
+                    warning: report.count(Severity::Warning),
+                    note: report.count(Severity::Note),
+                },
+                unknown_values_skipped: report.summary.unknown,
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}

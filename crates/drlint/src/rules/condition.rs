@@ -1,0 +1,333 @@
+//! The condition language shared by every rule: comparisons over named fields,
+//! evaluated in three-valued logic so that an unknown value never fires a rule.
+//!
+//! A field is whatever the subject names: a canonical attribute of a data
+//! store (`deletion_protection`), a raw argument (`source`), and later a Helm
+//! values path or a `base.`/`head.` pair in PR mode. Conditions only see the
+//! [`Fields`] trait, so new subjects need no change here.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+use serde::Deserialize;
+
+use crate::eval::{Value, Via};
+use crate::model::FileIdx;
+use crate::profile::Scalar;
+
+/// True, false, or unknown (some value it depends on cannot be known statically).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+impl Truth {
+    fn from_bool(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// Where a field's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// Written in the block: the attribute's span, and the variables or locals it went through.
+    Set {
+        file: FileIdx,
+        span: Range<usize>,
+        vias: Vec<Via>,
+    },
+    /// Absent; the profile's default applies.
+    Default { profile: String, note: Option<String> },
+    /// Hard-coded by the module; the caller cannot set it.
+    Fixed { profile: String, note: Option<String> },
+    /// Set by a separate resource (`aws_s3_bucket_versioning` for a bucket).
+    Companion {
+        file: FileIdx,
+        span: Range<usize>,
+        address: String,
+    },
+    /// Absent, and nothing supplies a value.
+    Absent,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+impl Field {
+    pub fn absent() -> Field {
+        Field {
+            value: Value::Null,
+            origin: Origin::Absent,
+        }
+    }
+
+    /// Set explicitly (in the block or by a companion) to something other than a known null.
+    /// An unknown value counts as set: `replicate_source_db = module.db.id` is a replica.
+    pub fn is_present(&self) -> bool {
+        matches!(self.origin, Origin::Set { .. } | Origin::Companion { .. }) && !self.value.is_null()
+    }
+}
+
+/// What a condition can ask of a subject.
+pub trait Fields {
+    fn field(&self, name: &str) -> Field;
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Condition {
+    /// The field's value, converted as Terraform would to the type of `value`, equals it.
+    Equals(Compare),
+    LessThan(Compare),
+    GreaterThan(Compare),
+    /// The field's value, as a string, matches a regular expression.
+    Matches(Pattern),
+    /// The field is set (to anything but null, including an unknown value).
+    Present(String),
+    Absent(String),
+    All(Vec<Condition>),
+    Any(Vec<Condition>),
+    Not(Box<Condition>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Compare {
+    pub field: String,
+    /// A literal to compare with...
+    #[serde(default)]
+    pub value: Option<Scalar>,
+    /// ...or the name of one of the rule's options (`min_days`).
+    #[serde(default)]
+    pub option: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pattern {
+    pub field: String,
+    #[serde(with = "serde_regex_str")]
+    pub pattern: regex::Regex,
+}
+
+mod serde_regex_str {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<regex::Regex, D::Error> {
+        let s = String::deserialize(d)?;
+        regex::Regex::new(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Condition {
+    pub fn evaluate(&self, fields: &dyn Fields, options: &BTreeMap<String, Scalar>) -> Truth {
+        match self {
+            Condition::Equals(c) => c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Equal, true),
+            Condition::LessThan(c) => c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Less, false),
+            Condition::GreaterThan(c) => {
+                c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Greater, false)
+            }
+            Condition::Matches(p) => {
+                let field = fields.field(&p.field);
+                match field.value.to_string_value() {
+                    Some(Some(s)) => Truth::from_bool(p.pattern.is_match(&s)),
+                    Some(None) => Truth::Unknown,
+                    None => Truth::False,
+                }
+            }
+            Condition::Present(name) => Truth::from_bool(fields.field(name).is_present()),
+            Condition::Absent(name) => Truth::from_bool(!fields.field(name).is_present()),
+            Condition::All(conds) => {
+                let mut out = Truth::True;
+                for c in conds {
+                    match c.evaluate(fields, options) {
+                        Truth::False => return Truth::False,
+                        Truth::Unknown => out = Truth::Unknown,
+                        Truth::True => {}
+                    }
+                }
+                out
+            }
+            Condition::Any(conds) => {
+                let mut out = Truth::False;
+                for c in conds {
+                    match c.evaluate(fields, options) {
+                        Truth::True => return Truth::True,
+                        Truth::Unknown => out = Truth::Unknown,
+                        Truth::False => {}
+                    }
+                }
+                out
+            }
+            Condition::Not(c) => c.evaluate(fields, options).not(),
+        }
+    }
+
+    /// Every field name the condition reads, for validation and docs.
+    pub fn fields(&self, out: &mut Vec<String>) {
+        match self {
+            Condition::Equals(c) | Condition::LessThan(c) | Condition::GreaterThan(c) => {
+                out.push(c.field.clone())
+            }
+            Condition::Matches(p) => out.push(p.field.clone()),
+            Condition::Present(f) | Condition::Absent(f) => out.push(f.clone()),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.fields(out)),
+            Condition::Not(c) => c.fields(out),
+        }
+    }
+
+    /// Every option name the condition reads.
+    pub fn options(&self, out: &mut Vec<String>) {
+        match self {
+            Condition::Equals(c) | Condition::LessThan(c) | Condition::GreaterThan(c) => {
+                out.extend(c.option.clone())
+            }
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.options(out)),
+            Condition::Not(c) => c.options(out),
+            _ => {}
+        }
+    }
+}
+
+impl Compare {
+    fn expected(&self, options: &BTreeMap<String, Scalar>) -> Option<Scalar> {
+        match (&self.value, &self.option) {
+            (Some(v), _) => Some(v.clone()),
+            (None, Some(name)) => options.get(name).cloned(),
+            (None, None) => None,
+        }
+    }
+
+    /// Converts the field to the expected value's type and orders the two.
+    /// Equality of a value that cannot be converted is false (Terraform would
+    /// reject the value); ordering applies to numbers only.
+    fn evaluate(
+        &self,
+        fields: &dyn Fields,
+        options: &BTreeMap<String, Scalar>,
+        accept: impl Fn(std::cmp::Ordering) -> bool,
+        equality: bool,
+    ) -> Truth {
+        let Some(expected) = self.expected(options) else {
+            return Truth::Unknown;
+        };
+        let value = fields.field(&self.field).value;
+        if value.is_unknown() {
+            return Truth::Unknown;
+        }
+        let ordering = match &expected {
+            Scalar::Bool(b) if equality => match value.to_bool() {
+                Some(Some(v)) => Some(v.cmp(b)),
+                Some(None) => return Truth::Unknown,
+                None => None,
+            },
+            Scalar::Number(n) => match value.to_number() {
+                Some(Some(v)) => v.partial_cmp(n),
+                Some(None) => return Truth::Unknown,
+                None => None,
+            },
+            Scalar::String(s) if equality => match value.to_string_value() {
+                Some(Some(v)) => Some(v.as_str().cmp(s.as_str())),
+                Some(None) => return Truth::Unknown,
+                None => None,
+            },
+            Scalar::Null(()) if equality => Some(if value.is_null() {
+                std::cmp::Ordering::Equal
+            } else {
+                std::cmp::Ordering::Greater
+            }),
+            _ => None,
+        };
+        Truth::from_bool(ordering.is_some_and(accept))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Map(BTreeMap<&'static str, Value>);
+
+    impl Fields for Map {
+        fn field(&self, name: &str) -> Field {
+            match self.0.get(name) {
+                Some(v) => Field {
+                    value: v.clone(),
+                    origin: Origin::Set {
+                        file: 0,
+                        span: 0..0,
+                        vias: vec![],
+                    },
+                },
+                None => Field::absent(),
+            }
+        }
+    }
+
+    fn cond(yaml: &str) -> Condition {
+        serde_saphyr::from_str(yaml).unwrap()
+    }
+
+    fn eval(c: &str, fields: &[(&'static str, Value)]) -> Truth {
+        let opts = BTreeMap::from([("min_days".to_owned(), Scalar::Number(7.0))]);
+        cond(c).evaluate(&Map(fields.iter().cloned().collect()), &opts)
+    }
+
+    #[test]
+    fn equality_converts_like_terraform() {
+        let c = "equals: { field: dp, value: false }";
+        assert_eq!(eval(c, &[("dp", Value::String("false".into()))]), Truth::True);
+        assert_eq!(eval(c, &[("dp", Value::Bool(true))]), Truth::False);
+        assert_eq!(eval(c, &[("dp", Value::Unknown)]), Truth::Unknown);
+        assert_eq!(eval(c, &[]), Truth::False);
+    }
+
+    #[test]
+    fn ordering_reads_options_and_numbers_in_strings() {
+        let c = "less_than: { field: days, option: min_days }";
+        assert_eq!(eval(c, &[("days", Value::String("0".into()))]), Truth::True);
+        assert_eq!(eval(c, &[("days", Value::Number(7.0))]), Truth::False);
+        assert_eq!(eval(c, &[("days", Value::String("seven".into()))]), Truth::False);
+    }
+
+    #[test]
+    fn unknown_survives_negation_but_not_a_deciding_branch() {
+        let fields = [("a", Value::Unknown), ("b", Value::Bool(true))];
+        assert_eq!(eval("not: { equals: { field: a, value: true } }", &fields), Truth::Unknown);
+        assert_eq!(
+            eval("any: [ { equals: { field: a, value: true } }, { equals: { field: b, value: true } } ]", &fields),
+            Truth::True
+        );
+        assert_eq!(
+            eval("all: [ { equals: { field: a, value: true } }, { equals: { field: b, value: false } } ]", &fields),
+            Truth::False
+        );
+    }
+
+    #[test]
+    fn an_unknown_value_is_present() {
+        assert_eq!(eval("present: r", &[("r", Value::Unknown)]), Truth::True);
+        assert_eq!(eval("present: r", &[("r", Value::Null)]), Truth::False);
+        assert_eq!(eval("absent: r", &[]), Truth::True);
+    }
+
+    #[test]
+    fn matches_uses_the_string_form() {
+        let c = "matches: { field: s, pattern: '^snap-' }";
+        assert_eq!(eval(c, &[("s", Value::String("snap-1".into()))]), Truth::True);
+        assert_eq!(eval(c, &[]), Truth::False);
+    }
+}

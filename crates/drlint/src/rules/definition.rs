@@ -1,0 +1,183 @@
+//! A rule as written in its YAML file.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Deserialize;
+
+use super::condition::Condition;
+use crate::profile::Scalar;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Note,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "note" => Some(Severity::Note),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule looks at.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Select {
+    /// Data stores of these kinds (from module profiles); fields are canonical attributes.
+    Kinds(Vec<String>),
+    /// Top-level blocks of these types (`module`, `resource`); fields are the raw arguments.
+    Blocks(Vec<String>),
+    /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
+    Parser,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exemption {
+    /// Why the exemption holds, shown in the rule's docs.
+    pub reason: String,
+    pub when: Condition,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OptionSpec {
+    pub default: Scalar,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Each must produce at least one finding of this rule.
+    #[serde(default)]
+    pub fail: Vec<String>,
+    /// Each must produce none.
+    #[serde(default)]
+    pub pass: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Kebab-case, naming the bad pattern.
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    /// Why this matters for recovery, in terms of the runbook.
+    pub rationale: String,
+    /// `{address}`, `{kind}`, `{<field>}` and `{<option>}` are filled in.
+    pub message: String,
+    pub help: String,
+    #[serde(default)]
+    pub docs: Option<String>,
+    pub select: Select,
+    /// The field a finding points at: the attribute when written, else the block's first line.
+    #[serde(default)]
+    pub target: Option<String>,
+    #[serde(default)]
+    pub when: Option<Condition>,
+    #[serde(default)]
+    pub exempt: Vec<Exemption>,
+    #[serde(default)]
+    pub options: BTreeMap<String, OptionSpec>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuleError {
+    #[error("{origin}: {message}")]
+    Invalid { origin: String, message: String },
+}
+
+impl Rule {
+    /// Parses one rule file; `origin` names it in errors.
+    pub fn from_yaml(origin: &str, text: &str) -> Result<Rule, RuleError> {
+        let rule: Rule = serde_saphyr::from_str(text).map_err(|e| RuleError::Invalid {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })?;
+        rule.validate().map_err(|message| RuleError::Invalid {
+            origin: origin.to_owned(),
+            message,
+        })?;
+        Ok(rule)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        let kebab = !self.id.is_empty()
+            && self
+                .id
+                .split('-')
+                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+        if !kebab {
+            return Err(format!("rule id `{}` must be kebab-case", self.id));
+        }
+        match (&self.select, &self.when) {
+            (Select::Parser, Some(_)) => return Err("a parser rule has no `when`".into()),
+            (Select::Kinds(_) | Select::Blocks(_), None) => {
+                return Err("a rule must say `when` it fires".into());
+            }
+            _ => {}
+        }
+        let mut options = Vec::new();
+        for cond in self.when.iter().chain(self.exempt.iter().map(|e| &e.when)) {
+            cond.options(&mut options);
+        }
+        if let Some(missing) = options.iter().find(|o| !self.options.contains_key(*o)) {
+            return Err(format!("condition reads option `{missing}`, which `options` does not declare"));
+        }
+        Ok(())
+    }
+
+    /// The rule's options with their defaults.
+    pub fn option_values(&self) -> BTreeMap<String, Scalar> {
+        self.options
+            .iter()
+            .map(|(k, v)| (k.clone(), v.default.clone()))
+            .collect()
+    }
+
+    /// The condition under which the rule fires: `when`, and no exemption holds.
+    pub fn fires(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> super::Truth {
+        use super::Truth;
+        let Some(when) = &self.when else {
+            return Truth::False;
+        };
+        let mut truth = when.evaluate(fields, options);
+        for exemption in &self.exempt {
+            if truth == Truth::False {
+                break;
+            }
+            truth = match (truth, exemption.when.evaluate(fields, options)) {
+                (_, Truth::True) => Truth::False,
+                (t, Truth::False) => t,
+                (_, Truth::Unknown) => Truth::Unknown,
+            };
+        }
+        truth
+    }
+}

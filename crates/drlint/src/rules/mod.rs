@@ -1,0 +1,12 @@
+//! Declarative rules: definitions loaded from YAML, conditions, and the engine
+//! that runs them over the data stores of a module directory.
+
+mod condition;
+mod definition;
+mod engine;
+mod subject;
+
+pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
+pub use definition::{Examples, Exemption, OptionSpec, Rule, RuleError, Select, Severity};
+pub use engine::{DirOutcome, check_module_dir};
+pub use subject::{Subject, subjects};

@@ -1,0 +1,233 @@
+//! Subjects: the top-level blocks rules look at, with their fields.
+//!
+//! A block that a profile recognises is a data store of some kind, and its
+//! fields are the kind's canonical attributes (input, default, hard-coded
+//! value or companion resource). Any block also exposes its raw arguments.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::{Expression, TraversalOperator};
+
+use super::condition::{Field, Fields, Origin};
+use crate::eval::{Scope, Value};
+use crate::model::{Block, FileIdx};
+use crate::profile::{AttributeMapping, Companion, Profile, ProfileSet};
+
+pub struct Subject<'a> {
+    pub file: FileIdx,
+    pub block: &'a Block,
+    pub address: String,
+    pub profile: Option<&'a Profile>,
+    canonical: BTreeMap<String, Field>,
+    scope: &'a Scope<'a>,
+}
+
+impl<'a> Subject<'a> {
+    pub fn kind(&self) -> Option<&'a str> {
+        self.profile.map(|p| p.kind.as_str())
+    }
+
+    /// The raw argument at `path` (nested blocks by dots), evaluated.
+    pub fn raw_field(&self, path: &str) -> Field {
+        raw_field(self.scope, self.file, self.block, path)
+    }
+
+    /// Canonical attributes for kind rules, raw arguments otherwise.
+    pub fn fields(&self, canonical: bool) -> impl Fields + '_ {
+        SubjectFields {
+            subject: self,
+            canonical,
+        }
+    }
+}
+
+struct SubjectFields<'s, 'a> {
+    subject: &'s Subject<'a>,
+    canonical: bool,
+}
+
+impl Fields for SubjectFields<'_, '_> {
+    fn field(&self, name: &str) -> Field {
+        if self.canonical {
+            self.subject
+                .canonical
+                .get(name)
+                .cloned()
+                .unwrap_or_else(Field::absent)
+        } else {
+            self.subject.raw_field(name)
+        }
+    }
+}
+
+fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Field {
+    match block.attribute_at(path) {
+        Some(attr) => {
+            let mut vias = Vec::new();
+            let value = scope.eval(file, &attr.value, &mut vias);
+            Field {
+                value,
+                origin: Origin::Set {
+                    file,
+                    span: attr.span.clone(),
+                    vias,
+                },
+            }
+        }
+        None => Field::absent(),
+    }
+}
+
+/// Whether Terraform creates the block at all: `count = 0` or an empty
+/// `for_each` means it does not. Unknown counts as created.
+fn is_created(scope: &Scope<'_>, file: FileIdx, block: &Block) -> bool {
+    if let Some(count) = block.attribute("count") {
+        let v = scope.eval(file, &count.value, &mut Vec::new());
+        if v.to_number() == Some(Some(0.0)) {
+            return false;
+        }
+    }
+    if let Some(for_each) = block.attribute("for_each") {
+        match scope.eval(file, &for_each.value, &mut Vec::new()) {
+            Value::List(items) if items.is_empty() => return false,
+            Value::Object(map) if map.is_empty() => return false,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// The subjects of a module directory: every created top-level `module`,
+/// `resource` and `data` block, with a profile where one matches.
+pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subject<'a>> {
+    let dir = scope.dir();
+    let mut out = Vec::new();
+    for (file, block) in dir.blocks() {
+        if !matches!(block.ident.as_str(), "module" | "resource" | "data") {
+            continue;
+        }
+        if !is_created(scope, file, block) {
+            continue;
+        }
+        let profile = match block.ident.as_str() {
+            "module" => block
+                .attribute("source")
+                .and_then(|a| match scope.eval(file, &a.value, &mut Vec::new()) {
+                    Value::String(s) => profiles.for_module_source(&s),
+                    _ => None,
+                }),
+            "resource" => block.resource_type().and_then(|t| profiles.for_resource_type(t)),
+            _ => None,
+        };
+        let canonical = profile
+            .map(|p| {
+                p.attributes
+                    .iter()
+                    .map(|(name, mapping)| {
+                        (name.clone(), canonical_field(scope, file, block, p, mapping))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Subject {
+            file,
+            block,
+            address: block.address(),
+            profile,
+            canonical,
+            scope,
+        });
+    }
+    out
+}
+
+fn canonical_field(
+    scope: &Scope<'_>,
+    file: FileIdx,
+    block: &Block,
+    profile: &Profile,
+    mapping: &AttributeMapping,
+) -> Field {
+    if let Some(fixed) = &mapping.fixed {
+        return Field {
+            value: fixed.to_value(),
+            origin: Origin::Fixed {
+                profile: profile.label(),
+                note: mapping.note.clone(),
+            },
+        };
+    }
+    if let Some(input) = &mapping.input {
+        let field = raw_field(scope, file, block, input);
+        if !matches!(field.origin, Origin::Absent) {
+            return field;
+        }
+    }
+    if let Some(companion) = &mapping.companion
+        && let Some(field) = companion_field(scope, block, companion)
+    {
+        return field;
+    }
+    match &mapping.default {
+        Some(default) => Field {
+            value: default.to_value(),
+            origin: Origin::Default {
+                profile: profile.label(),
+                note: mapping.note.clone(),
+            },
+        },
+        None => Field::absent(),
+    }
+}
+
+/// Finds a resource of the companion type in the same module directory whose
+/// link argument refers to `block` (`bucket = aws_s3_bucket.this.id`).
+fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> Option<Field> {
+    let (Some(ty), Some(name)) = (block.resource_type(), block.labels.get(1)) else {
+        return None;
+    };
+    for (file, other) in scope.dir().blocks() {
+        if other.resource_type() != Some(companion.resource_type.as_str()) {
+            continue;
+        }
+        let Some(link) = other.attribute(&companion.link) else { continue };
+        if !refers_to(&link.value, ty, name) {
+            continue;
+        }
+        let Some(attr) = other.attribute_at(&companion.input) else {
+            continue;
+        };
+        let raw = scope.eval(file, &attr.value, &mut Vec::new());
+        let value = match &raw {
+            Value::Unknown => Value::Unknown,
+            v => match v.to_string_value() {
+                Some(Some(s)) => companion
+                    .values
+                    .get(&s)
+                    .map_or(Value::Unknown, |scalar| scalar.to_value()),
+                _ => Value::Unknown,
+            },
+        };
+        return Some(Field {
+            value,
+            origin: Origin::Companion {
+                file,
+                span: attr.span.clone(),
+                address: other.address(),
+            },
+        });
+    }
+    None
+}
+
+/// Whether an expression is a reference `<ty>.<name>...`.
+fn refers_to(expr: &Expression, ty: &str, name: &str) -> bool {
+    let Expression::Traversal(t) = expr else {
+        return false;
+    };
+    let Expression::Variable(root) = &t.expr else {
+        return false;
+    };
+    root.as_str() == ty
+        && matches!(t.operators.first().map(|o| o.value()), Some(TraversalOperator::GetAttr(n)) if n.as_str() == name)
+}

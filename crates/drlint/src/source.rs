@@ -1,0 +1,150 @@
+//! Source files with a line index: byte spans in, line/column out.
+//!
+//! Everything upstream of rendering speaks byte offsets. Line and column are
+//! computed here, only when a finding is rendered, through a line-start table
+//! so that rendering N findings in one file costs O(N log lines), not
+//! O(N × file size) as miette's default `SourceCode` for `str` does.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+/// One input file, as text, with its display path (relative, `/`-separated).
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: Arc<str>,
+    line_starts: Vec<usize>,
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LineCol {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl SourceFile {
+    pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
+        let text: Arc<str> = text.into();
+        let line_starts = line_starts(text.as_bytes());
+        SourceFile {
+            path: path.into(),
+            text,
+            line_starts,
+        }
+    }
+
+    /// Line and column (1-based) of a byte offset. Offsets past the end are clamped.
+    pub fn line_col(&self, offset: usize) -> LineCol {
+        line_col(&self.text, &self.line_starts, offset)
+    }
+
+    /// The byte range of the line that holds `offset`, without its line break.
+    pub fn line_span(&self, offset: usize) -> Range<usize> {
+        let line = self.line_col(offset).line;
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let text = &self.text[start..end];
+        let trimmed = text.trim_end_matches(['\n', '\r']).len();
+        start..start + trimmed
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts[line.clamp(1, self.line_starts.len()) - 1]
+    }
+}
+
+pub(crate) fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        bytes
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| **b == b'\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
+/// Line and column of a byte offset in `text`, given its line starts.
+/// Works on text that may be cut mid-character (offsets are floored to a char boundary).
+pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line = starts.partition_point(|&s| s <= offset);
+    let start = starts[line - 1];
+    LineCol {
+        line,
+        column: text[start..offset].chars().count() + 1,
+    }
+}
+
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let len = self.text.len();
+        let offset = span.offset();
+        if offset > len || offset + span.len() > len {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first = self.line_col(offset).line;
+        let last_offset = if span.len() == 0 {
+            offset
+        } else {
+            offset + span.len() - 1
+        };
+        let last = self.line_col(last_offset).line;
+        let start_line = first.saturating_sub(context_lines_before).max(1);
+        let end_line = (last + context_lines_after).min(self.line_count());
+        let start = self.line_starts[start_line - 1];
+        let end = self
+            .line_starts
+            .get(end_line)
+            .copied()
+            .unwrap_or(len);
+        let end = if end > start && self.text.as_bytes()[end - 1] == b'\n' {
+            // miette expects the contents to end before the final line break
+            end - if end >= 2 && self.text.as_bytes()[end - 2] == b'\r' { 2 } else { 1 }
+        } else {
+            end
+        };
+        let column = 0;
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.path.clone(),
+            &self.text.as_bytes()[start..end],
+            (start, end - start).into(),
+            start_line - 1,
+            column,
+            end_line - start_line + 1,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_and_column_are_one_based_and_count_characters() {
+        let f = SourceFile::new("a.tf", "ab\néé = 1\n");
+        assert_eq!(f.line_col(0), LineCol { line: 1, column: 1 });
+        assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
+        // "éé" is 4 bytes; the '=' after a space is the 4th character
+        assert_eq!(f.line_col(8), LineCol { line: 2, column: 4 });
+        assert_eq!(f.line_span(4), 3..12);
+    }
+}
