@@ -1,1 +1,108 @@
-fn main(){}
+//! `drlint`: the command-line interface.
+
+mod args;
+mod discover;
+mod explain;
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use rayon::prelude::*;
+
+use args::{CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
+use drlint::report::{Human, Json, Render};
+use drlint::{Checker, Input, Rule, Severity};
+
+/// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("drlint: error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    let rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::Check(args) => check(args, rules),
+        Command::Rules => {
+            print!("{}", explain::rule_list(&rules));
+            Ok(0)
+        }
+        Command::Explain { rule } => {
+            let found = find_rule(&rules, &rule)?;
+            print!("{}", explain::explain(found));
+            Ok(0)
+        }
+    }
+}
+
+fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
+    rules.iter().find(|r| r.id == id).ok_or_else(|| {
+        let mut message = format!("unknown rule `{id}`");
+        if let Some(near) = explain::closest(id, rules.iter().map(|r| r.id.as_str())) {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
+        message.push_str("; `drlint rules` lists them");
+        message
+    })
+}
+
+fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
+    for id in args.rules.iter().chain(&args.ignore_rules) {
+        find_rule(&rules, id)?;
+    }
+    let rules: Vec<Rule> = rules
+        .into_iter()
+        .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
+        .filter(|r| !args.ignore_rules.contains(&r.id))
+        .collect();
+    let profiles = drlint::builtin::profiles().map_err(|e| e.to_string())?;
+    let files = discover::discover(&args.paths)?;
+    let inputs: Vec<Input> = files
+        .par_iter()
+        .map(|path| Input {
+            path: discover::display_path(path),
+            content: std::fs::read(path).map_err(|e| e.to_string()),
+        })
+        .collect();
+    let report = Checker::new(rules, profiles).check(inputs);
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let rendered = match args.format {
+        Format::Json => Json.render(&report, &mut out),
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            Human { color, width: 100 }.render(&report, &mut out)
+        }
+    };
+    match rendered.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        // a closed pipe (`drlint check | head`) is not an error
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(format!("writing the report: {e}")),
+    }
+
+    let threshold = match args.severity_threshold {
+        Threshold::Note => Severity::Note,
+        Threshold::Warning => Severity::Warning,
+        Threshold::Error => Severity::Error,
+    };
+    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    Ok(if failing { EXIT_FINDINGS } else { 0 })
+}

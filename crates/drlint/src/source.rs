@@ -90,6 +90,9 @@ pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
 }
 
 impl miette::SourceCode for SourceFile {
+    /// miette's own algorithm, run on a window of whole lines around the span
+    /// (found through the line index) instead of on the whole file; offsets,
+    /// lines and line counts are then shifted back into the file.
     fn read_span<'a>(
         &'a self,
         span: &miette::SourceSpan,
@@ -97,39 +100,30 @@ impl miette::SourceCode for SourceFile {
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let len = self.text.len();
-        let offset = span.offset();
-        if offset > len || offset + span.len() > len {
+        let (offset, span_len) = (span.offset(), span.len());
+        if offset > len || offset + span_len > len {
             return Err(miette::MietteError::OutOfBounds);
         }
         let first = self.line_col(offset).line;
-        let last_offset = if span.len() == 0 {
-            offset
-        } else {
-            offset + span.len() - 1
-        };
-        let last = self.line_col(last_offset).line;
-        let start_line = first.saturating_sub(context_lines_before).max(1);
-        let end_line = (last + context_lines_after).min(self.line_count());
-        let start = self.line_starts[start_line - 1];
-        let end = self
+        let last = self.line_col(offset + span_len.max(1) - 1).line;
+        let window_first = first.saturating_sub(context_lines_before + 1).max(1);
+        let window_start = self.line_starts[window_first - 1];
+        let window_end = self
             .line_starts
-            .get(end_line)
+            .get(last + context_lines_after + 1)
             .copied()
             .unwrap_or(len);
-        let end = if end > start && self.text.as_bytes()[end - 1] == b'\n' {
-            // miette expects the contents to end before the final line break
-            end - if end >= 2 && self.text.as_bytes()[end - 2] == b'\r' { 2 } else { 1 }
-        } else {
-            end
-        };
-        let column = 0;
+        let window = &self.text.as_bytes()[window_start..window_end];
+        let local: miette::SourceSpan = (offset - window_start, span_len).into();
+        let contents = window.read_span(&local, context_lines_before, context_lines_after)?;
+        let lines_before = window_first - 1;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path.clone(),
-            &self.text.as_bytes()[start..end],
-            (start, end - start).into(),
-            start_line - 1,
-            column,
-            end_line - start_line + 1,
+            contents.data(),
+            (contents.span().offset() + window_start, contents.span().len()).into(),
+            contents.line() + lines_before,
+            contents.column(),
+            contents.line_count() + lines_before,
         )))
     }
 }
@@ -137,6 +131,37 @@ impl miette::SourceCode for SourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use miette::SourceCode;
+
+    /// Our line-indexed source must give miette exactly what its own
+    /// (linear-scan) implementation for `String` gives.
+    #[test]
+    fn read_span_matches_miettes_own_implementation() {
+        let text = "a = 1\nblock \"x\" {\n  é = \"ü\"\n}\n\nlast = true";
+        let ours = SourceFile::new("f.tf", text);
+        let theirs = text.to_owned();
+        for start in 0..text.len() {
+            if !text.is_char_boundary(start) {
+                continue;
+            }
+            for len in [0, 1, 3, 8] {
+                if start + len > text.len() || !text.is_char_boundary(start + len) {
+                    continue;
+                }
+                let span: miette::SourceSpan = (start, len).into();
+                for (before, after) in [(0, 0), (1, 1), (2, 0)] {
+                    let a = ours.read_span(&span, before, after).unwrap();
+                    let b = theirs.read_span(&span, before, after).unwrap();
+                    let ctx = format!("span {start}+{len} context {before}/{after}");
+                    assert_eq!(String::from_utf8_lossy(a.data()), String::from_utf8_lossy(b.data()), "{ctx}");
+                    assert_eq!(a.span(), b.span(), "{ctx}");
+                    assert_eq!(a.line(), b.line(), "{ctx}");
+                    assert_eq!(a.line_count(), b.line_count(), "{ctx}");
+                    assert_eq!(a.column(), b.column(), "{ctx}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn line_and_column_are_one_based_and_count_characters() {
@@ -145,6 +170,6 @@ mod tests {
         assert_eq!(f.line_col(3), LineCol { line: 2, column: 1 });
         // "éé" is 4 bytes; the '=' after a space is the 4th character
         assert_eq!(f.line_col(8), LineCol { line: 2, column: 4 });
-        assert_eq!(f.line_span(4), 3..12);
+        assert_eq!(f.line_span(4), 3..11);
     }
 }

@@ -74,10 +74,17 @@ impl Field {
         }
     }
 
-    /// Set explicitly (in the block or by a companion) to something other than a known null.
-    /// An unknown value counts as set: `replicate_source_db = module.db.id` is a replica.
+    /// Set explicitly (in the block or by a companion) to something other than
+    /// a known null or empty string, which Terraform and the AWS provider treat
+    /// as unset. An unknown value counts as set: `replicate_source_db =
+    /// module.db.id` is a replica.
     pub fn is_present(&self) -> bool {
-        matches!(self.origin, Origin::Set { .. } | Origin::Companion { .. }) && !self.value.is_null()
+        let empty = match &self.value {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
+        };
+        matches!(self.origin, Origin::Set { .. } | Origin::Companion { .. }) && !empty
     }
 }
 

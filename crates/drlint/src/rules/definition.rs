@@ -61,6 +61,14 @@ pub struct Exemption {
     pub when: Condition,
 }
 
+/// A more specific message for a case of the rule (`0` days: backups are off).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageVariant {
+    pub when: Condition,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OptionSpec {
@@ -90,6 +98,9 @@ pub struct Rule {
     pub rationale: String,
     /// `{address}`, `{kind}`, `{<field>}` and `{<option>}` are filled in.
     pub message: String,
+    /// Checked in order; the first that holds replaces `message`.
+    #[serde(default)]
+    pub variants: Vec<MessageVariant>,
     pub help: String,
     #[serde(default)]
     pub docs: Option<String>,
@@ -116,10 +127,12 @@ pub enum RuleError {
 impl Rule {
     /// Parses one rule file; `origin` names it in errors.
     pub fn from_yaml(origin: &str, text: &str) -> Result<Rule, RuleError> {
-        let rule: Rule = serde_saphyr::from_str(text).map_err(|e| RuleError::Invalid {
+        let mut rule: Rule = serde_saphyr::from_str(text).map_err(|e| RuleError::Invalid {
             origin: origin.to_owned(),
             message: e.to_string(),
         })?;
+        rule.help = reflow(&rule.help);
+        rule.rationale = reflow(&rule.rationale);
         rule.validate().map_err(|message| RuleError::Invalid {
             origin: origin.to_owned(),
             message,
@@ -144,7 +157,12 @@ impl Rule {
             _ => {}
         }
         let mut options = Vec::new();
-        for cond in self.when.iter().chain(self.exempt.iter().map(|e| &e.when)) {
+        let conditions = self
+            .when
+            .iter()
+            .chain(self.exempt.iter().map(|e| &e.when))
+            .chain(self.variants.iter().map(|v| &v.when));
+        for cond in conditions {
             cond.options(&mut options);
         }
         if let Some(missing) = options.iter().find(|o| !self.options.contains_key(*o)) {
@@ -159,6 +177,14 @@ impl Rule {
             .iter()
             .map(|(k, v)| (k.clone(), v.default.clone()))
             .collect()
+    }
+
+    /// The message template for a finding: the first variant that holds, else `message`.
+    pub fn message_for(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> &str {
+        self.variants
+            .iter()
+            .find(|v| v.when.evaluate(fields, options) == super::Truth::True)
+            .map_or(&self.message, |v| &v.message)
     }
 
     /// The condition under which the rule fires: `when`, and no exemption holds.
@@ -180,4 +206,14 @@ impl Rule {
         }
         truth
     }
+}
+
+/// Joins the lines of each paragraph, so that prose written wrapped in YAML
+/// is re-wrapped by whatever renders it. Paragraphs stay apart.
+pub fn reflow(text: &str) -> String {
+    text.split("\n\n")
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n\n")
 }

@@ -111,7 +111,7 @@ fn finding(
     Finding {
         rule: rule.id.clone(),
         severity: rule.severity,
-        message: render_template(&rule.message, subject, fields, options),
+        message: render_template(rule.message_for(fields, options), subject, fields, options),
         help: Some(render_template(&rule.help, subject, fields, options)),
         docs: rule.docs.clone(),
         file: Arc::clone(file),

@@ -1,0 +1,44 @@
+//! Finding the files to check: explicit files as given, folders walked with
+//! `ignore` (so `.gitignore`, `.ignore` and hidden folders such as
+//! `.terraform/` are skipped).
+
+use std::path::{Path, PathBuf};
+
+/// Whether drlint reads this file as Terraform.
+pub fn is_terraform(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "tf")
+}
+
+/// The files under `paths`, sorted and without repeats. A path that does not
+/// exist is an error (exit 2).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            files.push(path.clone());
+            continue;
+        }
+        if !path.is_dir() {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+        for entry in ignore::WalkBuilder::new(path).build() {
+            let entry = entry.map_err(|e| e.to_string())?;
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_terraform(entry.path()) {
+                files.push(entry.into_path());
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+/// The path as users see it: relative as given, `./` dropped, `/` separators.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_owned()
+}

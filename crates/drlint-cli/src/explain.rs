@@ -1,0 +1,88 @@
+//! `drlint rules` and `drlint explain`: rule documentation as text.
+
+use std::fmt::Write as _;
+
+use drlint::Rule;
+use drlint::rules::Select;
+
+pub fn rule_list(rules: &[Rule]) -> String {
+    let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for r in rules {
+        writeln!(out, "{:width$}  {:7}  {}", r.id, r.severity.as_str(), r.title).unwrap();
+    }
+    out
+}
+
+fn select_text(select: &Select) -> String {
+    match select {
+        Select::Kinds(kinds) => format!("data stores of kind {}", kinds.join(", ")),
+        Select::Blocks(blocks) => format!("`{}` blocks", blocks.join("`, `")),
+        Select::Parser => "every file, while parsing".to_owned(),
+    }
+}
+
+pub fn explain(rule: &Rule) -> String {
+    let mut out = String::new();
+    writeln!(out, "{} ({})\n", rule.id, rule.severity).unwrap();
+    writeln!(out, "{}\n", rule.title).unwrap();
+    writeln!(out, "Applies to: {}\n", select_text(&rule.select)).unwrap();
+    writeln!(out, "Why it matters:\n{}", indent(&rule.rationale)).unwrap();
+    writeln!(out, "How to fix:\n{}", indent(&rule.help)).unwrap();
+    if !rule.exempt.is_empty() {
+        writeln!(out, "Not reported when:").unwrap();
+        for e in &rule.exempt {
+            writeln!(out, "  - {}", e.reason).unwrap();
+        }
+        writeln!(out).unwrap();
+    }
+    if !rule.options.is_empty() {
+        writeln!(out, "Options:").unwrap();
+        for (name, o) in &rule.options {
+            writeln!(out, "  {name} (default {}): {}", o.default.to_value(), o.description).unwrap();
+        }
+        writeln!(out).unwrap();
+    }
+    for (title, examples) in [("Reported", &rule.examples.fail), ("Not reported", &rule.examples.pass)] {
+        for e in examples {
+            writeln!(out, "{title}:\n{}", indent(e)).unwrap();
+        }
+    }
+    out
+}
+
+fn indent(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.trim_end().lines() {
+        if line.is_empty() {
+            out.push('\n');
+        } else {
+            writeln!(out, "    {line}").unwrap();
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// The candidate nearest to `input` by edit distance, if it is plausibly a typo.
+pub fn closest<'a>(input: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (levenshtein(input, c), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

@@ -1,0 +1,135 @@
+//! Every rule's examples, and every fixture folder with its inline expectations.
+//!
+//! A fixture line that should carry a finding ends with a comment
+//! `# expect: rule-id` (several ids separated by commas); the test requires
+//! exactly those findings, no missing and no extra, across all rules.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use drlint::{Checker, Input, builtin};
+
+fn checker() -> Checker {
+    Checker::new(builtin::rules().unwrap(), builtin::profiles().unwrap())
+}
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+#[test]
+fn every_rule_example_behaves_as_documented() {
+    let checker = checker();
+    let mut failures = Vec::new();
+    for rule in builtin::rules().unwrap() {
+        assert!(!rule.examples.fail.is_empty(), "{} has no failing example", rule.id);
+        assert!(!rule.examples.pass.is_empty(), "{} has no passing example", rule.id);
+        for (expect_fire, examples) in [(true, &rule.examples.fail), (false, &rule.examples.pass)] {
+            for (i, example) in examples.iter().enumerate() {
+                let report = checker.check(vec![Input {
+                    path: "example.tf".into(),
+                    content: Ok(example.as_bytes().to_vec()),
+                }]);
+                let fired = report.findings.iter().filter(|f| f.rule == rule.id).count();
+                if (fired > 0) != expect_fire {
+                    failures.push(format!(
+                        "{} {} example #{}: {} findings of the rule; all findings: {:?}",
+                        rule.id,
+                        if expect_fire { "failing" } else { "passing" },
+                        i + 1,
+                        fired,
+                        report.findings.iter().map(|f| (&f.rule, &f.message)).collect::<Vec<_>>()
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn tf_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            tf_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "tf") {
+            out.push(path);
+        }
+    }
+}
+
+/// `(path, line, rule)` for every `expect:` comment.
+fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let Some(pos) = line.find("expect: ") else { continue };
+        let before = line[..pos].trim_end();
+        if !(before.ends_with('#') || before.ends_with("//")) {
+            continue;
+        }
+        for id in line[pos + "expect: ".len()..].split(',') {
+            out.insert((path.to_owned(), i + 1, id.trim().to_owned()));
+        }
+    }
+    out
+}
+
+/// Checks one fixture folder (all `.tf` files below it, each folder a module directory).
+fn check_fixture(dir: &Path) -> Result<(), String> {
+    let mut files = Vec::new();
+    tf_files(dir, &mut files);
+    let mut expected = BTreeSet::new();
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|p| {
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let bytes = fs::read(p).unwrap();
+            expected.extend(expectations(&rel, &String::from_utf8_lossy(&bytes)));
+            Input {
+                path: rel,
+                content: Ok(bytes),
+            }
+        })
+        .collect();
+    let report = checker().check(inputs);
+    let actual: BTreeSet<_> = report
+        .findings
+        .iter()
+        .map(|f| (f.path().to_owned(), f.start().line, f.rule.clone()))
+        .collect();
+    if actual == expected {
+        return Ok(());
+    }
+    let missing: Vec<_> = expected.difference(&actual).collect();
+    let extra: Vec<_> = actual.difference(&expected).collect();
+    Err(format!(
+        "{}:\n  missing: {missing:?}\n  extra:   {extra:?}",
+        dir.display()
+    ))
+}
+
+#[test]
+fn every_rule_has_a_fixture_folder() {
+    for rule in builtin::rules().unwrap() {
+        let dir = fixtures_root().join("rules").join(&rule.id);
+        assert!(dir.is_dir(), "missing fixture folder {}", dir.display());
+    }
+}
+
+#[test]
+fn fixtures_produce_exactly_their_expected_findings() {
+    let mut failures = Vec::new();
+    for group in ["rules", "scenarios"] {
+        let root = fixtures_root().join(group);
+        let mut dirs: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+        dirs.sort();
+        for dir in dirs.into_iter().filter(|d| d.is_dir()) {
+            if let Err(e) = check_fixture(&dir) {
+                failures.push(e);
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
