@@ -29,10 +29,18 @@ fn main() {
         writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for f in files {
             println!("cargo:rerun-if-changed={f}");
-            let file_name = Path::new(&f).file_name().unwrap().to_string_lossy().into_owned();
+            let file_name = Path::new(&f)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             writeln!(out, "    ({file_name:?}, include_str!({f:?})),").unwrap();
         }
         writeln!(out, "];").unwrap();
     }
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs"), out).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("builtin.rs"),
+        out,
+    )
+    .unwrap();
 }

@@ -9,7 +9,14 @@ pub fn rule_list(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in rules {
-        writeln!(out, "{:width$}  {:7}  {}", r.id, r.severity.as_str(), r.title).unwrap();
+        writeln!(
+            out,
+            "{:width$}  {:7}  {}",
+            r.id,
+            r.severity.as_str(),
+            r.title
+        )
+        .unwrap();
     }
     out
 }
@@ -27,8 +34,8 @@ pub fn explain(rule: &Rule) -> String {
     writeln!(out, "{} ({})\n", rule.id, rule.severity).unwrap();
     writeln!(out, "{}\n", rule.title).unwrap();
     writeln!(out, "Applies to: {}\n", select_text(&rule.select)).unwrap();
-    writeln!(out, "Why it matters:\n{}", indent(&rule.rationale)).unwrap();
-    writeln!(out, "How to fix:\n{}", indent(&rule.help)).unwrap();
+    writeln!(out, "Why it matters:\n{}", wrap(&rule.rationale)).unwrap();
+    writeln!(out, "How to fix:\n{}", wrap(&rule.help)).unwrap();
     if !rule.exempt.is_empty() {
         writeln!(out, "Not reported when:").unwrap();
         for e in &rule.exempt {
@@ -39,11 +46,20 @@ pub fn explain(rule: &Rule) -> String {
     if !rule.options.is_empty() {
         writeln!(out, "Options:").unwrap();
         for (name, o) in &rule.options {
-            writeln!(out, "  {name} (default {}): {}", o.default.to_value(), o.description).unwrap();
+            writeln!(
+                out,
+                "  {name} (default {}): {}",
+                o.default.to_value(),
+                o.description
+            )
+            .unwrap();
         }
         writeln!(out).unwrap();
     }
-    for (title, examples) in [("Reported", &rule.examples.fail), ("Not reported", &rule.examples.pass)] {
+    for (title, examples) in [
+        ("Reported", &rule.examples.fail),
+        ("Not reported", &rule.examples.pass),
+    ] {
         for e in examples {
             writeln!(out, "{title}:\n{}", indent(e)).unwrap();
         }
@@ -51,6 +67,7 @@ pub fn explain(rule: &Rule) -> String {
     out
 }
 
+/// Code, indented by four spaces, as is.
 fn indent(text: &str) -> String {
     let mut out = String::new();
     for line in text.trim_end().lines() {
@@ -60,7 +77,33 @@ fn indent(text: &str) -> String {
             writeln!(out, "    {line}").unwrap();
         }
     }
-    out.push('\n');
+    out
+}
+
+const WIDTH: usize = 96;
+
+/// Prose, re-wrapped to the page width and indented by four spaces.
+fn wrap(text: &str) -> String {
+    let mut out = String::new();
+    for (i, paragraph) in text.split("\n\n").enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut line = String::new();
+        for word in paragraph.split_whitespace() {
+            if !line.is_empty() && line.len() + 1 + word.len() > WIDTH {
+                writeln!(out, "    {line}").unwrap();
+                line.clear();
+            }
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+        if !line.is_empty() {
+            writeln!(out, "    {line}").unwrap();
+        }
+    }
     out
 }
 

@@ -85,7 +85,8 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
             Human { color, width: 100 }.render(&report, &mut out)

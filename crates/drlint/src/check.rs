@@ -39,7 +39,10 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn count(&self, severity: Severity) -> usize {
-        self.findings.iter().filter(|f| f.severity == severity).count()
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
     }
 }
 
@@ -82,7 +85,9 @@ impl Checker {
             match p {
                 Parsed::Tf(tf) => {
                     findings.extend(self.duplicate_key_findings(&tf));
-                    dirs.entry(dir_of(&tf.source.path).to_owned()).or_default().push(tf);
+                    dirs.entry(dir_of(&tf.source.path).to_owned())
+                        .or_default()
+                        .push(tf);
                 }
                 Parsed::Failed(f) => findings.push(f),
             }
@@ -128,7 +133,10 @@ impl Checker {
                 let offset = e.utf8_error().valid_up_to();
                 let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 let file = Arc::new(SourceFile::new(input.path, lossy));
-                let end = file.text[offset..].chars().next().map_or(offset, |c| offset + c.len_utf8());
+                let end = file.text[offset..]
+                    .chars()
+                    .next()
+                    .map_or(offset, |c| offset + c.len_utf8());
                 return self.parse_error(
                     file,
                     offset..end,
@@ -149,7 +157,12 @@ impl Checker {
         }
     }
 
-    fn parse_error(&self, file: Arc<SourceFile>, span: std::ops::Range<usize>, message: String) -> Parsed {
+    fn parse_error(
+        &self,
+        file: Arc<SourceFile>,
+        span: std::ops::Range<usize>,
+        message: String,
+    ) -> Parsed {
         let rule = self.rule(PARSE_ERROR);
         Parsed::Failed(Finding {
             rule: PARSE_ERROR.to_owned(),
@@ -175,7 +188,10 @@ impl Checker {
             .map(|d| Finding {
                 rule: rule.id.clone(),
                 severity: rule.severity,
-                message: format!("object key `{}` is repeated: Terraform keeps only the last value", d.key),
+                message: format!(
+                    "object key `{}` is repeated: Terraform keeps only the last value",
+                    d.key
+                ),
                 help: Some(rule.help.clone()),
                 docs: rule.docs.clone(),
                 file: Arc::clone(&tf.source),

@@ -72,7 +72,12 @@ fn fnv1a(parts: &[&str]) -> u64 {
 /// shift, distinct across files and for repeated identical findings.
 pub fn finalize(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
-        (a.path(), a.span.start, &a.rule, &a.identity).cmp(&(b.path(), b.span.start, &b.rule, &b.identity))
+        (a.path(), a.span.start, &a.rule, &a.identity).cmp(&(
+            b.path(),
+            b.span.start,
+            &b.rule,
+            &b.identity,
+        ))
     });
     let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
     for f in findings.iter_mut() {

@@ -6,6 +6,7 @@
 
 pub mod builtin;
 pub mod check;
+pub mod docs;
 pub mod eval;
 pub mod finding;
 pub mod hcl;

@@ -47,7 +47,11 @@ impl Block {
     pub fn attribute_at(&self, path: &str) -> Option<&Attribute> {
         match path.split_once('.') {
             None => self.attribute(path),
-            Some((head, rest)) => self.blocks.iter().find(|b| b.ident == head)?.attribute_at(rest),
+            Some((head, rest)) => self
+                .blocks
+                .iter()
+                .find(|b| b.ident == head)?
+                .attribute_at(rest),
         }
     }
 
@@ -76,7 +80,11 @@ pub struct TfFile {
 }
 
 impl TfFile {
-    pub fn from_body(source: Arc<SourceFile>, body: Body, duplicate_keys: Vec<DuplicateKey>) -> Self {
+    pub fn from_body(
+        source: Arc<SourceFile>,
+        body: Body,
+        duplicate_keys: Vec<DuplicateKey>,
+    ) -> Self {
         let (_, blocks) = convert_body(&source.text, body);
         TfFile {
             source,
@@ -103,11 +111,10 @@ fn convert_body(text: &str, body: Body) -> (Vec<Attribute>, Vec<Block>) {
             }),
             Structure::Block(block) => {
                 let span = block.span().unwrap_or(0..0);
-                let labels_end = block
-                    .labels
-                    .last()
-                    .and_then(|l| l.span())
-                    .map_or_else(|| block.ident.span().map_or(span.start, |s| s.end), |s| s.end);
+                let labels_end = block.labels.last().and_then(|l| l.span()).map_or_else(
+                    || block.ident.span().map_or(span.start, |s| s.end),
+                    |s| s.end,
+                );
                 let header_end = text[labels_end..span.end.max(labels_end)]
                     .find('{')
                     .map_or(labels_end, |i| labels_end + i + 1);
@@ -153,7 +160,11 @@ mod tests {
 
     fn file(src: &str) -> TfFile {
         let parsed = parse_hcl(src).unwrap();
-        TfFile::from_body(Arc::new(SourceFile::new("main.tf", src)), parsed.body, parsed.duplicate_keys)
+        TfFile::from_body(
+            Arc::new(SourceFile::new("main.tf", src)),
+            parsed.body,
+            parsed.duplicate_keys,
+        )
     }
 
     #[test]
@@ -162,10 +173,20 @@ mod tests {
         let f = file(src);
         let b = &f.blocks[0];
         assert_eq!(b.address(), "aws_dynamodb_table.t");
-        assert_eq!(&src[b.header.clone()], "resource \"aws_dynamodb_table\" \"t\" {");
-        assert_eq!(&src[b.attribute("name").unwrap().span.clone()], "name = \"x\"");
         assert_eq!(
-            &src[b.attribute_at("point_in_time_recovery.enabled").unwrap().span.clone()],
+            &src[b.header.clone()],
+            "resource \"aws_dynamodb_table\" \"t\" {"
+        );
+        assert_eq!(
+            &src[b.attribute("name").unwrap().span.clone()],
+            "name = \"x\""
+        );
+        assert_eq!(
+            &src[b
+                .attribute_at("point_in_time_recovery.enabled")
+                .unwrap()
+                .span
+                .clone()],
             "enabled = true"
         );
         assert_eq!(b.resource_type(), Some("aws_dynamodb_table"));

@@ -120,7 +120,11 @@ impl miette::SourceCode for SourceFile {
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path.clone(),
             contents.data(),
-            (contents.span().offset() + window_start, contents.span().len()).into(),
+            (
+                contents.span().offset() + window_start,
+                contents.span().len(),
+            )
+                .into(),
             contents.line() + lines_before,
             contents.column(),
             contents.line_count() + lines_before,
@@ -153,7 +157,11 @@ mod tests {
                     let a = ours.read_span(&span, before, after).unwrap();
                     let b = theirs.read_span(&span, before, after).unwrap();
                     let ctx = format!("span {start}+{len} context {before}/{after}");
-                    assert_eq!(String::from_utf8_lossy(a.data()), String::from_utf8_lossy(b.data()), "{ctx}");
+                    assert_eq!(
+                        String::from_utf8_lossy(a.data()),
+                        String::from_utf8_lossy(b.data()),
+                        "{ctx}"
+                    );
                     assert_eq!(a.span(), b.span(), "{ctx}");
                     assert_eq!(a.line(), b.line(), "{ctx}");
                     assert_eq!(a.line_count(), b.line_count(), "{ctx}");

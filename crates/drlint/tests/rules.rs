@@ -23,8 +23,16 @@ fn every_rule_example_behaves_as_documented() {
     let checker = checker();
     let mut failures = Vec::new();
     for rule in builtin::rules().unwrap() {
-        assert!(!rule.examples.fail.is_empty(), "{} has no failing example", rule.id);
-        assert!(!rule.examples.pass.is_empty(), "{} has no passing example", rule.id);
+        assert!(
+            !rule.examples.fail.is_empty(),
+            "{} has no failing example",
+            rule.id
+        );
+        assert!(
+            !rule.examples.pass.is_empty(),
+            "{} has no passing example",
+            rule.id
+        );
         for (expect_fire, examples) in [(true, &rule.examples.fail), (false, &rule.examples.pass)] {
             for (i, example) in examples.iter().enumerate() {
                 let report = checker.check(vec![Input {
@@ -39,7 +47,11 @@ fn every_rule_example_behaves_as_documented() {
                         if expect_fire { "failing" } else { "passing" },
                         i + 1,
                         fired,
-                        report.findings.iter().map(|f| (&f.rule, &f.message)).collect::<Vec<_>>()
+                        report
+                            .findings
+                            .iter()
+                            .map(|f| (&f.rule, &f.message))
+                            .collect::<Vec<_>>()
                     ));
                 }
             }
@@ -49,7 +61,10 @@ fn every_rule_example_behaves_as_documented() {
 }
 
 fn tf_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for path in entries {
         if path.is_dir() {
@@ -64,7 +79,9 @@ fn tf_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
     let mut out = BTreeSet::new();
     for (i, line) in text.lines().enumerate() {
-        let Some(pos) = line.find("expect: ") else { continue };
+        let Some(pos) = line.find("expect: ") else {
+            continue;
+        };
         let before = line[..pos].trim_end();
         if !(before.ends_with('#') || before.ends_with("//")) {
             continue;
@@ -84,7 +101,11 @@ fn check_fixture(dir: &Path) -> Result<(), String> {
     let inputs: Vec<Input> = files
         .iter()
         .map(|p| {
-            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             let bytes = fs::read(p).unwrap();
             expected.extend(expectations(&rel, &String::from_utf8_lossy(&bytes)));
             Input {
@@ -123,7 +144,10 @@ fn fixtures_produce_exactly_their_expected_findings() {
     let mut failures = Vec::new();
     for group in ["rules", "scenarios"] {
         let root = fixtures_root().join(group);
-        let mut dirs: Vec<_> = fs::read_dir(&root).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut dirs: Vec<_> = fs::read_dir(&root)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         dirs.sort();
         for dir in dirs.into_iter().filter(|d| d.is_dir()) {
             if let Err(e) = check_fixture(&dir) {

@@ -11,7 +11,12 @@ use hcl_edit::expr::FuncCall;
 use super::{Scope, Value, Via, format_number};
 use crate::model::FileIdx;
 
-pub(super) fn call(scope: &Scope<'_>, file: FileIdx, call: &FuncCall, vias: &mut Vec<Via>) -> Value {
+pub(super) fn call(
+    scope: &Scope<'_>,
+    file: FileIdx,
+    call: &FuncCall,
+    vias: &mut Vec<Via>,
+) -> Value {
     let name = call.name.name.as_str();
     if call.name.is_namespaced() {
         return Value::Unknown;
@@ -26,7 +31,11 @@ pub(super) fn call(scope: &Scope<'_>, file: FileIdx, call: &FuncCall, vias: &mut
         }
         return Value::Unknown;
     }
-    let mut args: Vec<Value> = call.args.iter().map(|a| scope.eval(file, a, vias)).collect();
+    let mut args: Vec<Value> = call
+        .args
+        .iter()
+        .map(|a| scope.eval(file, a, vias))
+        .collect();
     if call.args.expand_final()
         && let Some(Value::List(items)) = args.pop()
     {
@@ -91,7 +100,10 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
             let (s, from, to) = (string(s)?, string(from)?, string(to)?);
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                 let re = regex::Regex::new(&from[1..from.len() - 1]).ok()?;
-                Some(Value::String(re.replace_all(&s, to.replace("$", "$$").as_str()).into_owned()))
+                Some(Value::String(
+                    re.replace_all(&s, to.replace("$", "$$").as_str())
+                        .into_owned(),
+                ))
             } else {
                 Some(Value::String(s.replace(&from, &to)))
             }
@@ -99,7 +111,11 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("substr", [s, offset, length]) => {
             let chars: Vec<char> = string(s)?.chars().collect();
             let (offset, length) = (number(offset)? as i64, number(length)? as i64);
-            let start = if offset < 0 { chars.len() as i64 + offset } else { offset };
+            let start = if offset < 0 {
+                chars.len() as i64 + offset
+            } else {
+                offset
+            };
             let start = start.clamp(0, chars.len() as i64) as usize;
             let end = if length < 0 {
                 chars.len()
@@ -112,7 +128,9 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
             let sep = string(sep)?;
             let mut parts = Vec::new();
             for list in rest {
-                let Value::List(items) = list else { return None };
+                let Value::List(items) = list else {
+                    return None;
+                };
                 for item in items {
                     parts.push(string(item)?);
                 }
@@ -122,7 +140,9 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("split", [sep, s]) => {
             let (sep, s) = (string(sep)?, string(s)?);
             Some(Value::List(
-                s.split(sep.as_str()).map(|p| Value::String(p.to_owned())).collect(),
+                s.split(sep.as_str())
+                    .map(|p| Value::String(p.to_owned()))
+                    .collect(),
             ))
         }
         ("format", [fmt, rest @ ..]) => format(&string(fmt)?, rest).map(Value::String),
@@ -135,7 +155,9 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("concat", lists) => {
             let mut out = Vec::new();
             for list in lists {
-                let Value::List(items) = list else { return None };
+                let Value::List(items) = list else {
+                    return None;
+                };
                 out.extend(items.iter().cloned());
             }
             Some(Value::List(out))
@@ -200,12 +222,14 @@ fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null | Value::Unknown => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => serde_json::Value::from(*n as i64),
+        Value::Number(n) if n.fract() == 0.0 && n.abs() < 9e15 => {
+            serde_json::Value::from(*n as i64)
+        }
         Value::Number(n) => serde_json::Value::from(*n),
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::List(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
-        Value::Object(map) => serde_json::Value::Object(
-            map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect(),
-        ),
+        Value::Object(map) => {
+            serde_json::Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+        }
     }
 }

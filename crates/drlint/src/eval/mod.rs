@@ -13,9 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use hcl_edit::Span;
-use hcl_edit::expr::{
-    BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator,
-};
+use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
 use hcl_edit::template::{Element, Template};
 
 use crate::model::{Attribute, Block, FileIdx, ModuleDir};
@@ -245,7 +243,9 @@ impl<'a> Scope<'a> {
                 vias.push(Via {
                     file: decl.file,
                     span: decl.block.header.clone(),
-                    what: format!("variable `{name}` has no default: its value is set outside this code"),
+                    what: format!(
+                        "variable `{name}` has no default: its value is set outside this code"
+                    ),
                 });
                 Value::Unknown
             }
@@ -278,7 +278,8 @@ impl<'a> Scope<'a> {
         for element in template.iter() {
             match element {
                 Element::Literal(s) => out.push_str(s.value()),
-                Element::Interpolation(i) => match self.eval(file, &i.expr, vias).to_string_value() {
+                Element::Interpolation(i) => match self.eval(file, &i.expr, vias).to_string_value()
+                {
                     Some(Some(s)) => out.push_str(&s),
                     _ => return Value::Unknown,
                 },

@@ -29,8 +29,14 @@ fn eval_local(d: &ModuleDir, name: &str) -> Value {
 #[test]
 fn variables_resolve_to_their_default_across_files() {
     let d = dir(&[
-        ("variables.tf", "variable \"dp\" {\n  type = bool\n  default = \"false\"\n}\nvariable \"ns\" {}\n"),
-        ("main.tf", "locals {\n  a = var.dp\n  b = var.ns\n  c = \"db-${var.dp}\"\n}\n"),
+        (
+            "variables.tf",
+            "variable \"dp\" {\n  type = bool\n  default = \"false\"\n}\nvariable \"ns\" {}\n",
+        ),
+        (
+            "main.tf",
+            "locals {\n  a = var.dp\n  b = var.ns\n  c = \"db-${var.dp}\"\n}\n",
+        ),
     ]);
     assert_eq!(eval_local(&d, "a"), Value::Bool(false));
     assert_eq!(eval_local(&d, "b"), Value::Unknown);

@@ -42,7 +42,12 @@ impl Value {
     pub fn to_number(&self) -> Option<Option<f64>> {
         match self {
             Value::Number(n) => Some(Some(*n)),
-            Value::String(s) => s.trim().parse::<f64>().ok().filter(|n| n.is_finite()).map(Some),
+            Value::String(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite())
+                .map(Some),
             Value::Unknown => Some(None),
             _ => None,
         }
@@ -63,8 +68,12 @@ impl Value {
     /// constraints leave the value as it is.
     pub fn convert_to(self, ty: &str) -> Value {
         let converted = match ty {
-            "bool" => self.to_bool().map(|b| b.map_or(Value::Unknown, Value::Bool)),
-            "number" => self.to_number().map(|n| n.map_or(Value::Unknown, Value::Number)),
+            "bool" => self
+                .to_bool()
+                .map(|b| b.map_or(Value::Unknown, Value::Bool)),
+            "number" => self
+                .to_number()
+                .map(|n| n.map_or(Value::Unknown, Value::Number)),
             "string" => self
                 .to_string_value()
                 .map(|s| s.map_or(Value::Unknown, Value::String)),
@@ -140,7 +149,10 @@ mod tests {
         assert_eq!(Value::String("7".into()).to_number(), Some(Some(7.0)));
         assert_eq!(Value::Number(7.0).to_string_value(), Some(Some("7".into())));
         assert_eq!(Value::Unknown.to_bool(), Some(None));
-        assert_eq!(Value::String("false".into()).convert_to("bool"), Value::Bool(false));
+        assert_eq!(
+            Value::String("false".into()).convert_to("bool"),
+            Value::Bool(false)
+        );
         assert_eq!(Value::Null.convert_to("bool"), Value::Null);
     }
 }

@@ -55,7 +55,9 @@ pub fn parse_hcl(text: &str) -> Result<ParsedHcl, ParseError> {
             offset: err.location().offset(),
             message: describe(&err),
         };
-        if !err.message().contains(REDEFINED_OBJECT_KEY) || duplicate_keys.len() >= MAX_DUPLICATE_KEYS {
+        if !err.message().contains(REDEFINED_OBJECT_KEY)
+            || duplicate_keys.len() >= MAX_DUPLICATE_KEYS
+        {
             return Err(error);
         }
         let Some(dup) = locate_duplicate(current, error.offset) else {
@@ -167,7 +169,11 @@ fn placeholder_for(text: &str, key: &str, seed: usize) -> Option<String> {
         if text.contains(&inner) {
             continue;
         }
-        return Some(if quoted { format!("\"{inner}\"") } else { inner });
+        return Some(if quoted {
+            format!("\"{inner}\"")
+        } else {
+            inner
+        });
     }
     None
 }
@@ -201,7 +207,11 @@ mod tests {
     fn a_repeated_attribute_stays_an_error() {
         let err = parse_hcl("a = 1\na = 2\n").unwrap_err();
         assert_eq!(err.offset, 6);
-        assert!(err.message.contains("redefined attribute"), "{}", err.message);
+        assert!(
+            err.message.contains("redefined attribute"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

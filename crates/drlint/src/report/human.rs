@@ -120,10 +120,9 @@ impl Diagnostic for RelatedDiagnostic {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            None,
-            self.span.clone(),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, self.span.clone()),
+        )))
     }
 }
 

@@ -66,7 +66,10 @@ struct Counts {
     note: usize,
 }
 
-fn location<'a>(file: &'a crate::source::SourceFile, span: &std::ops::Range<usize>) -> Location<'a> {
+fn location<'a>(
+    file: &'a crate::source::SourceFile,
+    span: &std::ops::Range<usize>,
+) -> Location<'a> {
     let start = file.line_col(span.start);
     let end = if span.end > span.start {
         let mut e = file.line_col(span.end - 1);

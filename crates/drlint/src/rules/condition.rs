@@ -40,16 +40,25 @@ impl Truth {
 /// Where a field's value comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
-    /// Written in the block: the attribute's span, and the variables or locals it went through.
+    /// Written in the block: the argument as written (`db_backup_retention_period`), its
+    /// span, and the variables or locals its value went through.
     Set {
+        name: String,
         file: FileIdx,
         span: Range<usize>,
         vias: Vec<Via>,
     },
-    /// Absent; the profile's default applies.
-    Default { profile: String, note: Option<String> },
+    /// Absent; the profile's default for the input `input` applies.
+    Default {
+        input: Option<String>,
+        profile: String,
+        note: Option<String>,
+    },
     /// Hard-coded by the module; the caller cannot set it.
-    Fixed { profile: String, note: Option<String> },
+    Fixed {
+        profile: String,
+        note: Option<String>,
+    },
     /// Set by a separate resource (`aws_s3_bucket_versioning` for a bucket).
     Companion {
         file: FileIdx,
@@ -142,11 +151,24 @@ mod serde_regex_str {
 impl Condition {
     pub fn evaluate(&self, fields: &dyn Fields, options: &BTreeMap<String, Scalar>) -> Truth {
         match self {
-            Condition::Equals(c) => c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Equal, true),
-            Condition::LessThan(c) => c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Less, false),
-            Condition::GreaterThan(c) => {
-                c.evaluate(fields, options, |ord| ord == std::cmp::Ordering::Greater, false)
-            }
+            Condition::Equals(c) => c.evaluate(
+                fields,
+                options,
+                |ord| ord == std::cmp::Ordering::Equal,
+                true,
+            ),
+            Condition::LessThan(c) => c.evaluate(
+                fields,
+                options,
+                |ord| ord == std::cmp::Ordering::Less,
+                false,
+            ),
+            Condition::GreaterThan(c) => c.evaluate(
+                fields,
+                options,
+                |ord| ord == std::cmp::Ordering::Greater,
+                false,
+            ),
             Condition::Matches(p) => {
                 let field = fields.field(&p.field);
                 match field.value.to_string_value() {
@@ -274,6 +296,7 @@ mod tests {
                 Some(v) => Field {
                     value: v.clone(),
                     origin: Origin::Set {
+                        name: name.to_owned(),
                         file: 0,
                         span: 0..0,
                         vias: vec![],
@@ -296,7 +319,10 @@ mod tests {
     #[test]
     fn equality_converts_like_terraform() {
         let c = "equals: { field: dp, value: false }";
-        assert_eq!(eval(c, &[("dp", Value::String("false".into()))]), Truth::True);
+        assert_eq!(
+            eval(c, &[("dp", Value::String("false".into()))]),
+            Truth::True
+        );
         assert_eq!(eval(c, &[("dp", Value::Bool(true))]), Truth::False);
         assert_eq!(eval(c, &[("dp", Value::Unknown)]), Truth::Unknown);
         assert_eq!(eval(c, &[]), Truth::False);
@@ -307,19 +333,31 @@ mod tests {
         let c = "less_than: { field: days, option: min_days }";
         assert_eq!(eval(c, &[("days", Value::String("0".into()))]), Truth::True);
         assert_eq!(eval(c, &[("days", Value::Number(7.0))]), Truth::False);
-        assert_eq!(eval(c, &[("days", Value::String("seven".into()))]), Truth::False);
+        assert_eq!(
+            eval(c, &[("days", Value::String("seven".into()))]),
+            Truth::False
+        );
     }
 
     #[test]
     fn unknown_survives_negation_but_not_a_deciding_branch() {
         let fields = [("a", Value::Unknown), ("b", Value::Bool(true))];
-        assert_eq!(eval("not: { equals: { field: a, value: true } }", &fields), Truth::Unknown);
         assert_eq!(
-            eval("any: [ { equals: { field: a, value: true } }, { equals: { field: b, value: true } } ]", &fields),
+            eval("not: { equals: { field: a, value: true } }", &fields),
+            Truth::Unknown
+        );
+        assert_eq!(
+            eval(
+                "any: [ { equals: { field: a, value: true } }, { equals: { field: b, value: true } } ]",
+                &fields
+            ),
             Truth::True
         );
         assert_eq!(
-            eval("all: [ { equals: { field: a, value: true } }, { equals: { field: b, value: false } } ]", &fields),
+            eval(
+                "all: [ { equals: { field: a, value: true } }, { equals: { field: b, value: false } } ]",
+                &fields
+            ),
             Truth::False
         );
     }
@@ -334,7 +372,10 @@ mod tests {
     #[test]
     fn matches_uses_the_string_form() {
         let c = "matches: { field: s, pattern: '^snap-' }";
-        assert_eq!(eval(c, &[("s", Value::String("snap-1".into()))]), Truth::True);
+        assert_eq!(
+            eval(c, &[("s", Value::String("snap-1".into()))]),
+            Truth::True
+        );
         assert_eq!(eval(c, &[]), Truth::False);
     }
 }

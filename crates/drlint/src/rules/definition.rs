@@ -8,7 +8,9 @@ use serde::Deserialize;
 use super::condition::Condition;
 use crate::profile::Scalar;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Note,
@@ -142,10 +144,11 @@ impl Rule {
 
     fn validate(&self) -> Result<(), String> {
         let kebab = !self.id.is_empty()
-            && self
-                .id
-                .split('-')
-                .all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && self.id.split('-').all(|w| {
+                !w.is_empty()
+                    && w.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if !kebab {
             return Err(format!("rule id `{}` must be kebab-case", self.id));
         }
@@ -166,7 +169,9 @@ impl Rule {
             cond.options(&mut options);
         }
         if let Some(missing) = options.iter().find(|o| !self.options.contains_key(*o)) {
-            return Err(format!("condition reads option `{missing}`, which `options` does not declare"));
+            return Err(format!(
+                "condition reads option `{missing}`, which `options` does not declare"
+            ));
         }
         Ok(())
     }
@@ -180,7 +185,11 @@ impl Rule {
     }
 
     /// The message template for a finding: the first variant that holds, else `message`.
-    pub fn message_for(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> &str {
+    pub fn message_for(
+        &self,
+        fields: &dyn super::Fields,
+        options: &BTreeMap<String, Scalar>,
+    ) -> &str {
         self.variants
             .iter()
             .find(|v| v.when.evaluate(fields, options) == super::Truth::True)
@@ -188,7 +197,11 @@ impl Rule {
     }
 
     /// The condition under which the rule fires: `when`, and no exemption holds.
-    pub fn fires(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> super::Truth {
+    pub fn fires(
+        &self,
+        fields: &dyn super::Fields,
+        options: &BTreeMap<String, Scalar>,
+    ) -> super::Truth {
         use super::Truth;
         let Some(when) = &self.when else {
             return Truth::False;

@@ -22,7 +22,11 @@ pub struct DirOutcome {
 /// A rule with the options in force for it.
 pub type ActiveRule<'r> = (&'r Rule, BTreeMap<String, Scalar>);
 
-pub fn check_module_dir(dir: &ModuleDir, profiles: &ProfileSet, rules: &[ActiveRule<'_>]) -> DirOutcome {
+pub fn check_module_dir(
+    dir: &ModuleDir,
+    profiles: &ProfileSet,
+    rules: &[ActiveRule<'_>],
+) -> DirOutcome {
     let scope = Scope::new(dir);
     let subjects = subjects(&scope, profiles);
     let mut outcome = DirOutcome::default();
@@ -67,10 +71,20 @@ fn finding(
 ) -> Finding {
     let file = &dir.files[subject.file].source;
     let target = rule.target.as_deref();
-    let field = target.map(|t| fields.field(t)).unwrap_or_else(Field::absent);
+    let field = target
+        .map(|t| fields.field(t))
+        .unwrap_or_else(Field::absent);
     let mut related = Vec::new();
     let (span, label) = match (&field.origin, target) {
-        (Origin::Set { file: f, span, vias }, Some(name)) => {
+        (
+            Origin::Set {
+                name,
+                file: f,
+                span,
+                vias,
+            },
+            Some(_),
+        ) => {
             for via in vias.iter().take(3) {
                 related.push(Related {
                     file: Arc::clone(&dir.files[via.file].source),
@@ -81,12 +95,22 @@ fn finding(
             debug_assert_eq!(*f, subject.file);
             (span.clone(), Some(format!("`{name}` is {}", field.value)))
         }
-        (Origin::Default { profile, note }, Some(name)) => (
+        (
+            Origin::Default {
+                input,
+                profile,
+                note,
+            },
+            Some(name),
+        ) => (
             subject.block.header.clone(),
             Some(format!(
-                "`{name}` is not set: {profile} defaults it to {}{}",
+                "`{}` is not set: {profile} defaults it to {}{}",
+                input.as_deref().unwrap_or(name),
                 field.value,
-                note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
+                note.as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
             )),
         ),
         (Origin::Fixed { profile, note }, Some(name)) => (
@@ -94,10 +118,19 @@ fn finding(
             Some(format!(
                 "{profile} hard-codes `{name}` to {}{}",
                 field.value,
-                note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                note.as_deref()
+                    .map(|n| format!(": {n}"))
+                    .unwrap_or_default()
             )),
         ),
-        (Origin::Companion { file: f, span, address }, Some(name)) => {
+        (
+            Origin::Companion {
+                file: f,
+                span,
+                address,
+            },
+            Some(name),
+        ) => {
             related.push(Related {
                 file: Arc::clone(&dir.files[*f].source),
                 span: span.clone(),
@@ -105,7 +138,10 @@ fn finding(
             });
             (subject.block.header.clone(), None)
         }
-        (Origin::Absent, Some(name)) => (subject.block.header.clone(), Some(format!("`{name}` is not set"))),
+        (Origin::Absent, Some(name)) => (
+            subject.block.header.clone(),
+            Some(format!("`{name}` is not set")),
+        ),
         (_, None) => (subject.block.header.clone(), None),
     };
     Finding {
@@ -140,7 +176,10 @@ fn render_template(
             return out;
         };
         let name = &after[..close];
-        let is_name = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        let is_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
         if !is_name {
             out.push('{');
             rest = after;

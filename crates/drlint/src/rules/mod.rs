@@ -7,6 +7,8 @@ mod engine;
 mod subject;
 
 pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
-pub use definition::{Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity};
+pub use definition::{
+    Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
+};
 pub use engine::{DirOutcome, check_module_dir};
 pub use subject::{Subject, subjects};

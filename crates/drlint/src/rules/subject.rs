@@ -68,6 +68,7 @@ fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Fie
             Field {
                 value,
                 origin: Origin::Set {
+                    name: path.to_owned(),
                     file,
                     span: attr.span.clone(),
                     vias,
@@ -110,13 +111,15 @@ pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subje
             continue;
         }
         let profile = match block.ident.as_str() {
-            "module" => block
-                .attribute("source")
-                .and_then(|a| match scope.eval(file, &a.value, &mut Vec::new()) {
+            "module" => block.attribute("source").and_then(|a| {
+                match scope.eval(file, &a.value, &mut Vec::new()) {
                     Value::String(s) => profiles.for_module_source(&s),
                     _ => None,
-                }),
-            "resource" => block.resource_type().and_then(|t| profiles.for_resource_type(t)),
+                }
+            }),
+            "resource" => block
+                .resource_type()
+                .and_then(|t| profiles.for_resource_type(t)),
             _ => None,
         };
         let canonical = profile
@@ -124,7 +127,10 @@ pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subje
                 p.attributes
                     .iter()
                     .map(|(name, mapping)| {
-                        (name.clone(), canonical_field(scope, file, block, p, mapping))
+                        (
+                            name.clone(),
+                            canonical_field(scope, file, block, p, mapping),
+                        )
                     })
                     .collect()
             })
@@ -172,6 +178,7 @@ fn canonical_field(
         Some(default) => Field {
             value: default.to_value(),
             origin: Origin::Default {
+                input: mapping.input.clone(),
                 profile: profile.label(),
                 note: mapping.note.clone(),
             },
@@ -190,7 +197,9 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         if other.resource_type() != Some(companion.resource_type.as_str()) {
             continue;
         }
-        let Some(link) = other.attribute(&companion.link) else { continue };
+        let Some(link) = other.attribute(&companion.link) else {
+            continue;
+        };
         if !refers_to(&link.value, ty, name) {
             continue;
         }

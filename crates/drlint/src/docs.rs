@@ -1,0 +1,91 @@
+//! `docs/rules.md`, generated from the rule files (a test keeps it fresh).
+
+use std::fmt::Write as _;
+
+use crate::rules::{Rule, Select};
+
+pub fn rules_markdown(rules: &[Rule]) -> String {
+    let mut out = String::new();
+    out.push_str("# drlint rules\n\n");
+    out.push_str("<!-- Generated from rules/*.yaml by `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --test docs`; do not edit. -->\n\n");
+    out.push_str("| rule | severity | what it finds |\n|---|---|---|\n");
+    for r in rules {
+        writeln!(
+            out,
+            "| [`{}`](#{}) | {} | {} |",
+            r.id, r.id, r.severity, r.title
+        )
+        .unwrap();
+    }
+    for r in rules {
+        writeln!(out, "\n## {}\n", r.id).unwrap();
+        writeln!(
+            out,
+            "**{}** · severity `{}` · {}\n",
+            r.title,
+            r.severity,
+            applies_to(&r.select)
+        )
+        .unwrap();
+        writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
+        writeln!(out, "### How to fix\n\n{}\n", r.help.trim()).unwrap();
+        if !r.exempt.is_empty() {
+            out.push_str("### Not reported when\n\n");
+            for e in &r.exempt {
+                writeln!(out, "- {}", e.reason).unwrap();
+            }
+            out.push('\n');
+        }
+        if !r.options.is_empty() {
+            out.push_str("### Options\n\n| option | default | meaning |\n|---|---|---|\n");
+            for (name, o) in &r.options {
+                writeln!(
+                    out,
+                    "| `{name}` | `{}` | {} |",
+                    o.default.to_value(),
+                    o.description
+                )
+                .unwrap();
+            }
+            out.push('\n');
+        }
+        for (title, examples) in [
+            ("Reported", &r.examples.fail),
+            ("Not reported", &r.examples.pass),
+        ] {
+            if examples.is_empty() {
+                continue;
+            }
+            writeln!(out, "### {title}\n").unwrap();
+            for e in examples {
+                writeln!(out, "```hcl\n{}\n```\n", e.trim_end()).unwrap();
+            }
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+fn applies_to(select: &Select) -> String {
+    match select {
+        Select::Kinds(kinds) => format!(
+            "applies to data stores of kind {}",
+            kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Select::Blocks(blocks) => format!(
+            "applies to {} blocks",
+            blocks
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Select::Parser => "reported while reading files".to_owned(),
+    }
+}

@@ -1,0 +1,303 @@
+//! End-to-end tests of the `drlint` binary.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+fn drlint() -> Command {
+    let mut cmd = Command::cargo_bin("drlint").unwrap();
+    cmd.current_dir(workspace())
+        .env_remove("NO_COLOR")
+        .env("COLUMNS", "100");
+    cmd
+}
+
+fn json(output: &[u8]) -> Value {
+    serde_json::from_slice(output).expect("valid JSON")
+}
+
+#[test]
+fn human_output_is_miettes_report_with_a_summary() {
+    let out = drlint()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/rules/deletion-protection-disabled",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
+    insta::assert_snapshot!("human_deletion_protection", text);
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let out = drlint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "fixtures/rules/backup-retention-too-short",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json(&out);
+    assert_eq!(doc["version"], 1);
+    let findings = doc["findings"].as_array().unwrap();
+    let keys: Vec<(String, u64)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted, "sorted by path and line");
+    insta::assert_json_snapshot!("json_backup_retention", doc);
+}
+
+#[test]
+fn colour_is_used_only_when_asked_or_on_a_terminal() {
+    let always = drlint()
+        .args([
+            "check",
+            "--color",
+            "always",
+            "fixtures/rules/final-snapshot-skipped",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&always.stdout).contains('\u{1b}'));
+    let auto = drlint()
+        .args(["check", "fixtures/rules/final-snapshot-skipped"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&auto.stdout).contains('\u{1b}'));
+}
+
+#[test]
+fn malformed_and_binary_files_are_reported_and_the_rest_is_checked() {
+    let out = drlint()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "fixtures/rules/parse-error",
+            "fixtures/scenarios/binary-among-good",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json(&out);
+    let found: Vec<(String, String, u64, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let parse_errors: Vec<_> = found.iter().filter(|f| f.0 == "parse-error").collect();
+    assert_eq!(parse_errors.len(), 4, "{found:?}");
+    assert!(found.contains(&(
+        "parse-error".into(),
+        "fixtures/rules/parse-error/latin1.tf".into(),
+        2,
+        16
+    )));
+    assert!(found.contains(&(
+        "parse-error".into(),
+        "fixtures/scenarios/binary-among-good/image.tf".into(),
+        1,
+        1
+    )));
+    // the good files beside them are still checked
+    assert!(found.iter().any(|f| f.0 == "final-snapshot-skipped"));
+    assert!(found.iter().any(|f| f.0 == "deletion-protection-disabled"));
+}
+
+#[test]
+fn exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n",
+    )
+    .unwrap();
+    drlint().arg("check").arg(dir.path()).assert().code(0);
+    drlint().args(["check", "no/such/folder"]).assert().code(2);
+    // only warnings and notes: below an `error` threshold
+    drlint()
+        .args([
+            "check",
+            "--severity-threshold",
+            "error",
+            "fixtures/rules/s3-versioning-disabled",
+        ])
+        .assert()
+        .code(0);
+    drlint()
+        .args(["check", "fixtures/rules/s3-versioning-disabled"])
+        .assert()
+        .code(1);
+    // a note alone does not fail at the default threshold (warning)
+    drlint()
+        .args([
+            "check",
+            "--rule",
+            "cache-backups-disabled",
+            "fixtures/rules/cache-backups-disabled",
+        ])
+        .assert()
+        .code(0);
+    let out = drlint()
+        .args(["check", "--rule", "deletion-protection-disabld", "."])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(
+        err.contains("did you mean `deletion-protection-disabled`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rule_selection() {
+    let run = |args: &[&str]| {
+        let out = drlint().args(args).output().unwrap();
+        let doc = json(&out.stdout);
+        let mut rules: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule"].as_str().unwrap().to_owned())
+            .collect();
+        rules.dedup();
+        rules
+    };
+    let dir = "fixtures/rules/deletion-protection-disabled";
+    assert_eq!(
+        run(&[
+            "check",
+            "--format",
+            "json",
+            "--rule",
+            "backup-retention-too-short",
+            dir
+        ]),
+        ["backup-retention-too-short"]
+    );
+    assert!(
+        !run(&[
+            "check",
+            "--format",
+            "json",
+            "--ignore-rule",
+            "deletion-protection-disabled",
+            dir
+        ])
+        .contains(&"deletion-protection-disabled".to_owned())
+    );
+}
+
+#[test]
+fn fingerprints_survive_line_shifts_and_differ_across_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n}\n";
+    fs::create_dir(dir.path().join("a")).unwrap();
+    fs::create_dir(dir.path().join("b")).unwrap();
+    fs::write(dir.path().join("a/main.tf"), body).unwrap();
+    fs::write(dir.path().join("b/main.tf"), body).unwrap();
+    let fingerprints = || -> Vec<(String, String)> {
+        let out = drlint()
+            .current_dir(dir.path())
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--rule",
+                "deletion-protection-disabled",
+            ])
+            .output()
+            .unwrap();
+        json(&out.stdout)["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["fingerprint"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let before = fingerprints();
+    assert_eq!(before.len(), 2);
+    assert_eq!(before[0].0, "a/main.tf");
+    assert_ne!(
+        before[0].1, before[1].1,
+        "identical findings in two files stay distinct"
+    );
+    fs::write(
+        dir.path().join("a/main.tf"),
+        format!("# a comment\n\nlocals {{\n  x = 1\n}}\n\n{body}"),
+    )
+    .unwrap();
+    assert_eq!(fingerprints(), before, "a line shift keeps the fingerprint");
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = drlint()
+        .arg("rules")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("rules_list", String::from_utf8(out).unwrap());
+    let out = drlint()
+        .args(["explain", "deletion-protection-disabled"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(
+        "explain_deletion_protection",
+        String::from_utf8(out).unwrap()
+    );
+    drlint().args(["explain", "no-such-rule"]).assert().code(2);
+}
