@@ -301,3 +301,50 @@ fn rules_and_explain() {
     );
     drlint().args(["explain", "no-such-rule"]).assert().code(2);
 }
+
+#[test]
+fn a_team_profile_maps_its_own_module_to_a_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("profiles")).unwrap();
+    fs::write(
+        dir.path().join("profiles/our-postgres.yaml"),
+        "kind: rds_instance\nname: module our-postgres\nmatch:\n  module_source: github.com/example/terraform-our-postgres\nattributes:\n  deletion_protection:\n    input: protect\n    default: false\n  backup_retention:\n    input: backup_days\n    default: 7\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        "module \"db\" {\n  source      = \"github.com/example/terraform-our-postgres?ref=1.0.0\"\n  backup_days = 2\n}\n",
+    )
+    .unwrap();
+    let out = drlint()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json", "--profiles", "profiles", "main.tf"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json(&out);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, ["deletion-protection-disabled", "backup-retention-too-short"]);
+    let label = doc["findings"][0]["label"].as_str().unwrap();
+    assert_eq!(label, "`protect` is not set: module our-postgres defaults it to false");
+
+    // a broken profile is a configuration error naming the file
+    fs::write(dir.path().join("profiles/broken.yaml"), "kind: rds_instance\nname: x\nmatch: {}\nattributes:\n  a: { inptu: b }\n").unwrap();
+    let out = drlint()
+        .current_dir(dir.path())
+        .args(["check", "--profiles", "profiles", "main.tf"])
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let err = String::from_utf8(out).unwrap();
+    assert!(err.contains("broken.yaml") && err.contains("inptu"), "{err}");
+}

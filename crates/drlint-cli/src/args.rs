@@ -60,6 +60,10 @@ pub struct CheckArgs {
     /// Do not run these rules (repeatable).
     #[arg(long = "ignore-rule", value_name = "RULE")]
     pub ignore_rules: Vec<String>,
+    /// Extra module profiles: a folder of `*.yaml` profile files (repeatable). They take
+    /// precedence over the built-in profiles for the same module source or resource type.
+    #[arg(long = "profiles", value_name = "DIR")]
+    pub profile_dirs: Vec<PathBuf>,
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

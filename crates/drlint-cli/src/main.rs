@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use args::{CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
 use drlint::report::{Human, Json, Render};
+use drlint::profile::{Profile, ProfileSet};
 use drlint::{Checker, Input, Rule, Severity};
 
 /// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
@@ -56,6 +57,30 @@ fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
     })
 }
 
+/// The built-in profiles, then the user's (which win on the same match).
+fn load_profiles(dirs: &[std::path::PathBuf]) -> Result<ProfileSet, String> {
+    let mut profiles: Vec<Profile> = drlint::builtin::profiles()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .cloned()
+        .collect();
+    for dir in dirs {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut files: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let profile = Profile::from_yaml(&file.display().to_string(), &text).map_err(|e| e.to_string())?;
+            profiles.push(profile);
+        }
+    }
+    Ok(ProfileSet::new(profiles))
+}
+
 fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
     for id in args.rules.iter().chain(&args.ignore_rules) {
         find_rule(&rules, id)?;
@@ -65,7 +90,7 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
         .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
         .filter(|r| !args.ignore_rules.contains(&r.id))
         .collect();
-    let profiles = drlint::builtin::profiles().map_err(|e| e.to_string())?;
+    let profiles = load_profiles(&args.profile_dirs)?;
     let files = discover::discover(&args.paths)?;
     let inputs: Vec<Input> = files
         .par_iter()

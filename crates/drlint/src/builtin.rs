@@ -31,12 +31,7 @@ pub fn rules() -> Result<Vec<Rule>, RuleError> {
 pub fn profiles() -> Result<ProfileSet, RuleError> {
     profile_files()
         .iter()
-        .map(|(name, text)| {
-            serde_saphyr::from_str::<Profile>(text).map_err(|e| RuleError::Invalid {
-                origin: format!("rules/profiles/{name}"),
-                message: e.to_string(),
-            })
-        })
+        .map(|(name, text)| Profile::from_yaml(&format!("rules/profiles/{name}"), text))
         .collect::<Result<Vec<_>, _>>()
         .map(ProfileSet::new)
 }

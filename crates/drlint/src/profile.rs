@@ -96,6 +96,14 @@ impl Scalar {
 }
 
 impl Profile {
+    /// Parses one profile file; `origin` names it in errors.
+    pub fn from_yaml(origin: &str, text: &str) -> Result<Profile, crate::rules::RuleError> {
+        serde_saphyr::from_str(text).map_err(|e| crate::rules::RuleError::Invalid {
+            origin: origin.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
     /// "module rds-instance 9.2.0" or "resource aws_db_instance".
     pub fn label(&self) -> String {
         match &self.version {
