@@ -318,7 +318,14 @@ fn a_team_profile_maps_its_own_module_to_a_kind() {
     .unwrap();
     let out = drlint()
         .current_dir(dir.path())
-        .args(["check", "--format", "json", "--profiles", "profiles", "main.tf"])
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--profiles",
+            "profiles",
+            "main.tf",
+        ])
         .assert()
         .code(1)
         .get_output()
@@ -331,12 +338,22 @@ fn a_team_profile_maps_its_own_module_to_a_kind() {
         .iter()
         .map(|f| f["rule"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["deletion-protection-disabled", "backup-retention-too-short"]);
+    assert_eq!(
+        rules,
+        ["deletion-protection-disabled", "backup-retention-too-short"]
+    );
     let label = doc["findings"][0]["label"].as_str().unwrap();
-    assert_eq!(label, "`protect` is not set: module our-postgres defaults it to false");
+    assert_eq!(
+        label,
+        "`protect` is not set: module our-postgres defaults it to false"
+    );
 
     // a broken profile is a configuration error naming the file
-    fs::write(dir.path().join("profiles/broken.yaml"), "kind: rds_instance\nname: x\nmatch: {}\nattributes:\n  a: { inptu: b }\n").unwrap();
+    fs::write(
+        dir.path().join("profiles/broken.yaml"),
+        "kind: rds_instance\nname: x\nmatch: {}\nattributes:\n  a: { inptu: b }\n",
+    )
+    .unwrap();
     let out = drlint()
         .current_dir(dir.path())
         .args(["check", "--profiles", "profiles", "main.tf"])
@@ -346,5 +363,8 @@ fn a_team_profile_maps_its_own_module_to_a_kind() {
         .stderr
         .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("broken.yaml") && err.contains("inptu"), "{err}");
+    assert!(
+        err.contains("broken.yaml") && err.contains("inptu"),
+        "{err}"
+    );
 }

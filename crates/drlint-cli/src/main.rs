@@ -11,8 +11,8 @@ use clap::Parser;
 use rayon::prelude::*;
 
 use args::{CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
-use drlint::report::{Human, Json, Render};
 use drlint::profile::{Profile, ProfileSet};
+use drlint::report::{Human, Json, Render};
 use drlint::{Checker, Input, Rule, Severity};
 
 /// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
@@ -73,8 +73,10 @@ fn load_profiles(dirs: &[std::path::PathBuf]) -> Result<ProfileSet, String> {
             .collect();
         files.sort();
         for file in files {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let profile = Profile::from_yaml(&file.display().to_string(), &text).map_err(|e| e.to_string())?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let profile = Profile::from_yaml(&file.display().to_string(), &text)
+                .map_err(|e| e.to_string())?;
             profiles.push(profile);
         }
     }

@@ -38,10 +38,6 @@ impl Block {
         self.attributes.iter().find(|a| a.name == name)
     }
 
-    pub fn blocks_named<'a>(&'a self, ident: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
-        self.blocks.iter().filter(move |b| b.ident == ident)
-    }
-
     /// Follows a dotted path of nested blocks to an attribute:
     /// `point_in_time_recovery.enabled` is `enabled` inside the first `point_in_time_recovery` block.
     pub fn attribute_at(&self, path: &str) -> Option<&Attribute> {
