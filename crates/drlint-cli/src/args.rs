@@ -60,10 +60,25 @@ pub struct CheckArgs {
     /// Do not run these rules (repeatable).
     #[arg(long = "ignore-rule", value_name = "RULE")]
     pub ignore_rules: Vec<String>,
+    /// Set a root module variable, as `terraform plan -var` does (repeatable; later wins).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Read root module variables from a `.tfvars` or `.tfvars.json` file (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+    /// A namespace whose name matches this regular expression is production.
+    #[arg(long, value_name = "REGEX", default_value = drlint::namespace::DEFAULT_PRODUCTION_PATTERN)]
+    pub production_pattern: String,
     /// Extra module profiles: a folder of `*.yaml` profile files (repeatable). They take
     /// precedence over the built-in profiles for the same module source or resource type.
     #[arg(long = "profiles", value_name = "DIR")]
     pub profile_dirs: Vec<PathBuf>,
+    /// Positions of `--var` on the command line (filled in after parsing).
+    #[arg(skip)]
+    pub var_indices: Vec<usize>,
+    /// Positions of `--var-file` on the command line.
+    #[arg(skip)]
+    pub var_file_indices: Vec<usize>,
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

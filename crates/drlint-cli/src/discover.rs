@@ -4,9 +4,15 @@
 
 use std::path::{Path, PathBuf};
 
-/// Whether drlint reads this file as Terraform.
-pub fn is_terraform(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "tf")
+/// Whether drlint reads this file: Terraform, the variables files Terraform
+/// loads by itself, and Kubernetes namespace manifests (for production status).
+pub fn is_input(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    name.ends_with(".tf")
+        || drlint::vars::is_auto_tfvars(name)
+        || name == drlint::namespace::NAMESPACE_FILE
 }
 
 /// The files under `paths`, sorted and without repeats. A path that does not
@@ -23,7 +29,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         }
         for entry in ignore::WalkBuilder::new(path).build() {
             let entry = entry.map_err(|e| e.to_string())?;
-            if entry.file_type().is_some_and(|t| t.is_file()) && is_terraform(entry.path()) {
+            if entry.file_type().is_some_and(|t| t.is_file()) && is_input(entry.path()) {
                 files.push(entry.into_path());
             }
         }

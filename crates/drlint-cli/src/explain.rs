@@ -25,6 +25,7 @@ fn select_text(select: &Select) -> String {
     match select {
         Select::Kinds(kinds) => format!("data stores of kind {}", kinds.join(", ")),
         Select::Blocks(blocks) => format!("`{}` blocks", blocks.join("`, `")),
+        Select::Directories => "module directories".to_owned(),
         Select::Parser => "every file, while parsing".to_owned(),
     }
 }
@@ -61,7 +62,12 @@ pub fn explain(rule: &Rule) -> String {
         ("Not reported", &rule.examples.pass),
     ] {
         for e in examples {
-            writeln!(out, "{title}:\n{}", indent(e)).unwrap();
+            writeln!(
+                out,
+                "{title}:\n{}",
+                indent(&e.render(|name| format!("# {name}")))
+            )
+            .unwrap();
         }
     }
     out

@@ -7,20 +7,35 @@ mod explain;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use rayon::prelude::*;
 
 use args::{CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
 use drlint::profile::{Profile, ProfileSet};
 use drlint::report::{Human, Json, Render};
-use drlint::{Checker, Input, Rule, Severity};
+use drlint::vars::RawVar;
+use drlint::{Checker, CliVar, Input, Rule, Settings, Severity};
 
 /// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let (Command::Check(args), Some(("check", sub))) = (&mut cli.command, matches.subcommand()) {
+        args.var_indices = sub
+            .indices_of("vars")
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        args.var_file_indices = sub
+            .indices_of("var_files")
+            .map(Iterator::collect)
+            .unwrap_or_default();
+    }
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
@@ -54,6 +69,59 @@ fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
         }
         message.push_str("; `drlint rules` lists them");
         message
+    })
+}
+
+/// Variables from the environment and the command line, and production detection.
+fn settings(args: &CheckArgs) -> Result<Settings, String> {
+    let production_name = regex::Regex::new(&args.production_pattern)
+        .map_err(|e| format!("--production-pattern: {e}"))?;
+    let env_vars = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("TF_VAR_")?.to_owned();
+            Some(RawVar {
+                source: format!("`{k}`"),
+                name,
+                value: v,
+            })
+        })
+        .collect();
+    // Terraform applies -var and -var-file in command-line order; clap gives
+    // each list in order, and their relative order by index.
+    let mut cli: Vec<(usize, CliVar)> = Vec::new();
+    for (i, assignment) in args.vars.iter().enumerate() {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("--var {assignment}: expected NAME=VALUE"))?;
+        let index = args.var_indices.get(i).copied().unwrap_or(i);
+        cli.push((
+            index,
+            CliVar::Assign(RawVar {
+                name: name.trim().to_owned(),
+                value: value.to_owned(),
+                source: format!("`--var {name}=...`"),
+            }),
+        ));
+    }
+    for (i, path) in args.var_files.iter().enumerate() {
+        if !path.is_file() {
+            return Err(format!("--var-file {}: no such file", path.display()));
+        }
+        let index = args.var_file_indices.get(i).copied().unwrap_or(usize::MAX);
+        cli.push((
+            index,
+            CliVar::File(Input {
+                path: discover::display_path(path),
+                content: std::fs::read(path).map_err(|e| e.to_string()),
+            }),
+        ));
+    }
+    cli.sort_by_key(|(i, _)| *i);
+    Ok(Settings {
+        env_vars,
+        cli_vars: cli.into_iter().map(|(_, v)| v).collect(),
+        production_name,
     })
 }
 
@@ -101,7 +169,8 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
             content: std::fs::read(path).map_err(|e| e.to_string()),
         })
         .collect();
-    let report = Checker::new(rules, profiles).check(inputs);
+    let settings = settings(&args)?;
+    let report = Checker::with_settings(rules, profiles, settings).check(inputs);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -1,27 +1,69 @@
-//! The pipeline: decode → parse (parallel) → group by module directory →
-//! evaluate and run rules (parallel) → sort and fingerprint.
+//! The pipeline: group inputs by module directory → per directory, in
+//! parallel: decode, parse, bind variables, evaluate and run rules (following
+//! local module calls) → sort and fingerprint. Each directory is parsed and
+//! dropped in one pass; only findings (and the files they point into) survive.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::sync::{Arc, LazyLock};
 
 use rayon::prelude::*;
+use regex::Regex;
 
+use crate::eval::{Bindings, Scope, Value};
 use crate::finding::{Finding, Related, finalize};
-use crate::hcl::parse_hcl;
+use crate::hcl::{ParseError, parse_hcl};
 use crate::model::{ModuleDir, TfFile};
+use crate::namespace::{
+    DEFAULT_PRODUCTION_PATTERN, NAMESPACE_FILE, PRODUCTION_LABEL, read_namespace,
+};
 use crate::profile::{ProfileSet, Scalar};
-use crate::rules::{Rule, Select, Severity, check_module_dir};
+use crate::rules::{
+    ActiveRule, Context, DirFacts, Field, Origin, Rule, Select, Severity, check_root, join_dir,
+};
 use crate::source::SourceFile;
+use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
 
 pub const PARSE_ERROR: &str = "parse-error";
 pub const DUPLICATE_OBJECT_KEY: &str = "duplicate-object-key";
 
 /// One file handed to the checker: its display path (relative, `/`-separated)
-/// and its bytes, or why it could not be read.
-#[derive(Debug)]
+/// and its bytes, or why it could not be read. `.tf` files, automatic
+/// `.tfvars` files and `00-namespace.yaml` files are understood.
+#[derive(Debug, Clone)]
 pub struct Input {
     pub path: String,
     pub content: Result<Vec<u8>, String>,
+}
+
+/// A variable value from the command line, in command-line order.
+#[derive(Debug, Clone)]
+pub enum CliVar {
+    /// `--var-file`: a `.tfvars` or `.tfvars.json` file.
+    File(Input),
+    /// `--var NAME=VALUE`.
+    Assign(RawVar),
+}
+
+/// Settings of a run beyond rules and profiles.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `TF_VAR_*` values: the lowest precedence after defaults.
+    pub env_vars: Vec<RawVar>,
+    /// `--var` and `--var-file`, in order: the highest precedence.
+    pub cli_vars: Vec<CliVar>,
+    /// A namespace whose name matches is production.
+    pub production_name: Regex,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            env_vars: Vec::new(),
+            cli_vars: Vec::new(),
+            production_name: Regex::new(DEFAULT_PRODUCTION_PATTERN).expect("valid pattern"),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -46,25 +88,45 @@ impl CheckReport {
     }
 }
 
-/// Rules and profiles, ready to check inputs.
+/// Rules, profiles and settings, ready to check inputs.
 pub struct Checker {
     rules: Vec<Rule>,
     options: Vec<BTreeMap<String, Scalar>>,
     profiles: ProfileSet,
+    settings: Settings,
 }
 
-enum Parsed {
-    Tf(TfFile),
-    Failed(Finding),
+/// The inputs of one folder, by role.
+#[derive(Default)]
+struct DirInputs<'i> {
+    tf: Vec<&'i Input>,
+    tfvars: Vec<&'i Input>,
+    namespace: Option<&'i Input>,
 }
+
+/// A parsed module directory with what parsing found wrong in its files.
+struct ParsedDir {
+    dir: ModuleDir,
+    tfvars: Vec<Arc<SourceFile>>,
+    problems: Vec<Finding>,
+}
+
+/// `source = "./x"` or `"../x"`: a local module call, found without parsing.
+static LOCAL_SOURCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.\.?/[^"]*)""#).expect("valid pattern"));
 
 impl Checker {
     pub fn new(rules: Vec<Rule>, profiles: ProfileSet) -> Self {
+        Checker::with_settings(rules, profiles, Settings::default())
+    }
+
+    pub fn with_settings(rules: Vec<Rule>, profiles: ProfileSet, settings: Settings) -> Self {
         let options = rules.iter().map(Rule::option_values).collect();
         Checker {
             rules,
             options,
             profiles,
+            settings,
         }
     }
 
@@ -78,36 +140,86 @@ impl Checker {
 
     pub fn check(&self, inputs: Vec<Input>) -> CheckReport {
         let files = inputs.len();
-        let parsed: Vec<Parsed> = inputs.into_par_iter().map(|i| self.parse(i)).collect();
-        let mut findings = Vec::new();
-        let mut dirs: BTreeMap<String, Vec<TfFile>> = BTreeMap::new();
-        for p in parsed {
-            match p {
-                Parsed::Tf(tf) => {
-                    findings.extend(self.duplicate_key_findings(&tf));
-                    dirs.entry(dir_of(&tf.source.path).to_owned())
-                        .or_default()
-                        .push(tf);
-                }
-                Parsed::Failed(f) => findings.push(f),
+        let mut dirs: BTreeMap<String, DirInputs<'_>> = BTreeMap::new();
+        for input in &inputs {
+            let (dir, name) = split_path(&input.path);
+            let entry = dirs.entry(dir.to_owned()).or_default();
+            if name == NAMESPACE_FILE {
+                entry.namespace = Some(input);
+            } else if is_auto_tfvars(name) {
+                entry.tfvars.push(input);
+            } else {
+                entry.tf.push(input);
             }
         }
-        let active: Vec<_> = self
+        for d in dirs.values_mut() {
+            d.tfvars
+                .sort_by_key(|i| auto_tfvars_rank(split_path(&i.path).1));
+        }
+        let called = self.local_module_dirs(&dirs);
+        let (env_bindings, cli_bindings, mut findings) = self.outside_bindings();
+        let active: Vec<ActiveRule<'_>> = self
             .rules
             .iter()
             .zip(&self.options)
             .filter(|(r, _)| !matches!(r.select, Select::Parser))
             .map(|(r, o)| (r, o.clone()))
             .collect();
+        let load_dir = |path: &str| -> Option<ModuleDir> {
+            let inputs = dirs.get(path)?;
+            (!inputs.tf.is_empty()).then(|| self.parse_dir(path, inputs).dir)
+        };
+        let ctx = Context {
+            profiles: &self.profiles,
+            rules: &active,
+            load_dir: &load_dir,
+        };
+        let check_dir = |path: &str, parsed: ParsedDir| {
+            // Terraform's precedence: environment, then the folder's tfvars, then the command line.
+            let mut bindings = env_bindings.clone();
+            for file in &parsed.tfvars {
+                // a broken file was reported when the folder was parsed
+                let _ = read_tfvars(file, &mut bindings);
+            }
+            bindings.extend(cli_bindings.clone());
+            let scope = Scope::new(&parsed.dir, bindings);
+            let facts = self.dir_facts(&scope, &dirs, path);
+            check_root(&ctx, &scope, &facts)
+        };
+
+        // Roots: every folder with Terraform files that no local module call names.
         let outcomes: Vec<_> = dirs
-            .into_par_iter()
-            .map(|(path, mut files)| {
-                files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
-                let dir = ModuleDir { path, files };
-                check_module_dir(&dir, &self.profiles, &active)
+            .par_iter()
+            .map(|(path, inputs)| {
+                let mut parsed = self.parse_dir(path, inputs);
+                let problems = std::mem::take(&mut parsed.problems);
+                let outcome = (!inputs.tf.is_empty() && !called.contains(path))
+                    .then(|| check_dir(path, parsed));
+                (problems, outcome)
             })
             .collect();
         let mut unknown = 0;
+        let mut instantiated = BTreeSet::new();
+        for (problems, outcome) in outcomes {
+            findings.extend(problems);
+            if let Some(o) = outcome {
+                findings.extend(o.findings);
+                unknown += o.unknown;
+                instantiated.extend(o.instantiated);
+            }
+        }
+        // Folders named as local modules but never instantiated (the call is in a
+        // comment, or behind `count = 0`) are still checked, as roots.
+        let leftovers: Vec<_> = called
+            .iter()
+            .filter(|p| !instantiated.contains(*p))
+            .filter_map(|p| dirs.get_key_value(p.as_str()))
+            .filter(|(_, i)| !i.tf.is_empty())
+            .collect();
+        let outcomes: Vec<_> = leftovers
+            .par_iter()
+            .map(|(path, inputs)| check_dir(path, self.parse_dir(path, inputs)))
+            .collect();
         for o in outcomes {
             findings.extend(o.findings);
             unknown += o.unknown;
@@ -119,52 +231,232 @@ impl Checker {
         }
     }
 
-    fn parse(&self, input: Input) -> Parsed {
-        let bytes = match input.content {
+    /// Folders that some `.tf` file calls as a local module.
+    fn local_module_dirs(&self, dirs: &BTreeMap<String, DirInputs<'_>>) -> BTreeSet<String> {
+        dirs.par_iter()
+            .flat_map_iter(|(dir, inputs)| {
+                inputs
+                    .tf
+                    .iter()
+                    .filter_map(|i| i.content.as_ref().ok())
+                    .filter_map(|bytes| std::str::from_utf8(bytes).ok())
+                    .flat_map(|text| {
+                        LOCAL_SOURCE
+                            .captures_iter(text)
+                            .map(|c| join_dir(dir, &c[1]))
+                            .collect::<Vec<_>>()
+                    })
+                    .filter(|callee| callee != dir)
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// `TF_VAR_*` values, and `--var-file` / `--var` values in order; problems
+    /// reading a variables file become findings.
+    fn outside_bindings(&self) -> (Bindings, Bindings, Vec<Finding>) {
+        let mut env = Bindings::new();
+        for var in &self.settings.env_vars {
+            bind_raw(&mut env, var);
+        }
+        let mut cli = Bindings::new();
+        let mut problems = Vec::new();
+        for var in &self.settings.cli_vars {
+            match var {
+                CliVar::Assign(raw) => bind_raw(&mut cli, raw),
+                CliVar::File(input) => match self.decode(input) {
+                    Ok(file) => {
+                        if let Err(e) = read_tfvars(&file, &mut cli) {
+                            problems.push(self.parse_error(file, e));
+                        }
+                    }
+                    Err(problem) => problems.push(*problem),
+                },
+            }
+        }
+        (env, cli, problems)
+    }
+
+    /// Production facts for a root: its `is_production` variable, its
+    /// namespace file (in the folder or its parent) and its namespace name.
+    fn dir_facts(
+        &self,
+        scope: &Scope<'_>,
+        dirs: &BTreeMap<String, DirInputs<'_>>,
+        path: &str,
+    ) -> DirFacts {
+        let mut facts = DirFacts::default();
+        let parent = split_path(path).0;
+        let namespace = dirs
+            .get(path)
+            .and_then(|d| d.namespace)
+            .or_else(|| dirs.get(parent).and_then(|d| d.namespace))
+            .and_then(|input| self.decode(input).ok())
+            .and_then(|file| read_namespace(&file).ok());
+
+        let mut signals = Vec::new();
+        if scope.declares("is_production") {
+            let mut vias = Vec::new();
+            let value = scope.variable("is_production", &mut vias);
+            let origin = match vias.first() {
+                Some(via) => Origin::Set {
+                    name: "is_production".to_owned(),
+                    file: Arc::clone(&via.file),
+                    span: via.span.clone(),
+                    vias: vias[1..].to_vec(),
+                },
+                None => Origin::Absent,
+            };
+            if let Origin::Set { file, span, .. } = &origin {
+                facts.anchor = Some((Arc::clone(file), span.clone()));
+            }
+            signals.push(
+                value
+                    .to_bool()
+                    .map(|b| b.map_or(Value::Unknown, Value::Bool))
+                    .unwrap_or(Value::Bool(false)),
+            );
+            facts
+                .fields
+                .insert("is_production_variable".to_owned(), Field { value, origin });
+        }
+        let name = namespace
+            .as_ref()
+            .and_then(|n| n.name.clone())
+            .unwrap_or_else(|| namespace_name(path).to_owned());
+        if let Some(ns) = &namespace
+            && let Some((label, span)) = &ns.production_label
+        {
+            let value = Value::String(label.clone());
+            signals.push(Value::Bool(label == "true"));
+            facts.fields.insert(
+                "namespace_label".to_owned(),
+                Field {
+                    value,
+                    origin: Origin::Set {
+                        name: PRODUCTION_LABEL.to_owned(),
+                        file: Arc::clone(&ns.file),
+                        span: span.clone(),
+                        vias: Vec::new(),
+                    },
+                },
+            );
+            if facts.anchor.is_none() {
+                facts.anchor = Some((Arc::clone(&ns.file), span.clone()));
+            }
+        }
+        let name_matches = self.settings.production_name.is_match(&name);
+        signals.push(Value::Bool(name_matches));
+        facts.fields.insert(
+            "namespace_name_is_production".to_owned(),
+            Field {
+                value: Value::Bool(name_matches),
+                origin: Origin::Absent,
+            },
+        );
+        facts.in_production = if signals.contains(&Value::Bool(true)) {
+            Value::Bool(true)
+        } else if signals.contains(&Value::Unknown) {
+            Value::Unknown
+        } else {
+            Value::Bool(false)
+        };
+        facts
+    }
+
+    fn parse_dir(&self, path: &str, inputs: &DirInputs<'_>) -> ParsedDir {
+        let mut problems = Vec::new();
+        let mut files = Vec::new();
+        for input in &inputs.tf {
+            let file = match self.decode(input) {
+                Ok(file) => file,
+                Err(problem) => {
+                    problems.push(*problem);
+                    continue;
+                }
+            };
+            match parse_hcl(&file.text) {
+                Ok(parsed) => {
+                    let tf = TfFile::from_body(file, parsed.body, parsed.duplicate_keys);
+                    problems.extend(self.duplicate_key_findings(&tf));
+                    files.push(tf);
+                }
+                Err(e) => problems.push(self.parse_error(file, e)),
+            }
+        }
+        let mut tfvars = Vec::new();
+        for input in &inputs.tfvars {
+            match self.decode(input) {
+                Ok(file) => {
+                    if let Err(e) = read_tfvars(&file, &mut Bindings::new()) {
+                        problems.push(self.parse_error(Arc::clone(&file), e));
+                    }
+                    tfvars.push(file);
+                }
+                Err(problem) => problems.push(*problem),
+            }
+        }
+        if let Some(input) = inputs.namespace {
+            match self.decode(input) {
+                Ok(file) => {
+                    if let Err(e) = read_namespace(&file) {
+                        problems.push(self.parse_error(file, e));
+                    }
+                }
+                Err(problem) => problems.push(*problem),
+            }
+        }
+        files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        ParsedDir {
+            dir: ModuleDir {
+                path: path.to_owned(),
+                files,
+            },
+            tfvars,
+            problems,
+        }
+    }
+
+    /// The input as UTF-8 text, or the `parse-error` finding saying why not.
+    fn decode(&self, input: &Input) -> Result<Arc<SourceFile>, Box<Finding>> {
+        let bytes = match &input.content {
             Ok(bytes) => bytes,
             Err(why) => {
-                let file = Arc::new(SourceFile::new(input.path, ""));
-                return self.parse_error(file, 0..0, format!("cannot read file: {why}"));
+                let file = Arc::new(SourceFile::new(input.path.clone(), ""));
+                return Err(Box::new(self.problem(file, 0..0, format!("cannot read file: {why}"))));
             }
         };
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Ok(Arc::new(SourceFile::new(input.path.clone(), text))),
             Err(e) => {
-                let offset = e.utf8_error().valid_up_to();
-                let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                let file = Arc::new(SourceFile::new(input.path, lossy));
+                let offset = e.valid_up_to();
+                let lossy = String::from_utf8_lossy(bytes).into_owned();
+                let file = Arc::new(SourceFile::new(input.path.clone(), lossy));
                 let end = file.text[offset..]
                     .chars()
                     .next()
                     .map_or(offset, |c| offset + c.len_utf8());
-                return self.parse_error(
+                Err(Box::new(self.problem(
                     file,
                     offset..end,
                     format!("file is not UTF-8 text (invalid byte at offset {offset})"),
-                );
-            }
-        };
-        let file = Arc::new(SourceFile::new(input.path, text));
-        match parse_hcl(&file.text) {
-            Ok(parsed) => Parsed::Tf(TfFile::from_body(file, parsed.body, parsed.duplicate_keys)),
-            Err(e) => {
-                let end = file.text[e.offset.min(file.text.len())..]
-                    .chars()
-                    .next()
-                    .map_or(e.offset, |c| e.offset + c.len_utf8());
-                self.parse_error(Arc::clone(&file), e.offset..end, e.message)
+                )))
             }
         }
     }
 
-    fn parse_error(
-        &self,
-        file: Arc<SourceFile>,
-        span: std::ops::Range<usize>,
-        message: String,
-    ) -> Parsed {
+    fn parse_error(&self, file: Arc<SourceFile>, e: ParseError) -> Finding {
+        let offset = e.offset.min(file.text.len());
+        let end = file.text[offset..]
+            .chars()
+            .next()
+            .map_or(offset, |c| offset + c.len_utf8());
+        self.problem(file, offset..end, e.message)
+    }
+
+    fn problem(&self, file: Arc<SourceFile>, span: Range<usize>, message: String) -> Finding {
         let rule = self.rule(PARSE_ERROR);
-        Parsed::Failed(Finding {
+        Finding {
             rule: PARSE_ERROR.to_owned(),
             severity: rule.map_or(Severity::Error, |r| r.severity),
             help: rule.map(|r| r.help.clone()),
@@ -176,7 +468,7 @@ impl Checker {
             related: Vec::new(),
             identity: String::new(),
             fingerprint: String::new(),
-        })
+        }
     }
 
     fn duplicate_key_findings(&self, tf: &TfFile) -> Vec<Finding> {
@@ -209,7 +501,17 @@ impl Checker {
     }
 }
 
-/// The module directory of a display path: everything before the last `/`.
-fn dir_of(path: &str) -> &str {
-    path.rsplit_once('/').map_or(".", |(d, _)| d)
+/// `(folder, file name)` of a display path; the folder of `main.tf` is `.`.
+fn split_path(path: &str) -> (&str, &str) {
+    path.rsplit_once('/').unwrap_or((".", path))
+}
+
+/// The namespace a folder belongs to, by name: `ns` for `.../ns/resources`, else the folder's own name.
+fn namespace_name(path: &str) -> &str {
+    let (parent, name) = split_path(path);
+    if name == "resources" {
+        split_path(parent).1
+    } else {
+        name
+    }
 }

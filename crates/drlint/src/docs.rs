@@ -58,7 +58,12 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             }
             writeln!(out, "### {title}\n").unwrap();
             for e in examples {
-                writeln!(out, "```hcl\n{}\n```\n", e.trim_end()).unwrap();
+                writeln!(
+                    out,
+                    "```hcl\n{}\n```\n",
+                    e.render(|name| format!("# {name}"))
+                )
+                .unwrap();
             }
         }
     }
@@ -86,6 +91,7 @@ fn applies_to(select: &Select) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        Select::Directories => "applies to module directories".to_owned(),
         Select::Parser => "reported while reading files".to_owned(),
     }
 }

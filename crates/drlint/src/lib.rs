@@ -11,11 +11,13 @@ pub mod eval;
 pub mod finding;
 pub mod hcl;
 pub mod model;
+pub mod namespace;
 pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod vars;
 
-pub use check::{CheckReport, Checker, Input};
+pub use check::{CheckReport, Checker, CliVar, Input, Settings};
 pub use finding::Finding;
 pub use rules::{Rule, Severity};

@@ -72,6 +72,8 @@ impl Block {
 pub struct TfFile {
     pub source: Arc<SourceFile>,
     pub blocks: Vec<Block>,
+    /// Top-level `name = value` lines: none in a valid `.tf` file, all of a `.tfvars` file.
+    pub attributes: Vec<Attribute>,
     pub duplicate_keys: Vec<DuplicateKey>,
 }
 
@@ -81,10 +83,11 @@ impl TfFile {
         body: Body,
         duplicate_keys: Vec<DuplicateKey>,
     ) -> Self {
-        let (_, blocks) = convert_body(&source.text, body);
+        let (attributes, blocks) = convert_body(&source.text, body);
         TfFile {
             source,
             blocks,
+            attributes,
             duplicate_keys,
         }
     }

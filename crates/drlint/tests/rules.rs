@@ -35,10 +35,15 @@ fn every_rule_example_behaves_as_documented() {
         );
         for (expect_fire, examples) in [(true, &rule.examples.fail), (false, &rule.examples.pass)] {
             for (i, example) in examples.iter().enumerate() {
-                let report = checker.check(vec![Input {
-                    path: "example.tf".into(),
-                    content: Ok(example.as_bytes().to_vec()),
-                }]);
+                let inputs = example
+                    .files()
+                    .into_iter()
+                    .map(|(name, text)| Input {
+                        path: format!("example/{name}"),
+                        content: Ok(text.as_bytes().to_vec()),
+                    })
+                    .collect();
+                let report = checker.check(inputs);
                 let fired = report.findings.iter().filter(|f| f.rule == rule.id).count();
                 if (fired > 0) != expect_fire {
                     failures.push(format!(
@@ -60,7 +65,7 @@ fn every_rule_example_behaves_as_documented() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-fn tf_files(dir: &Path, out: &mut Vec<PathBuf>) {
+fn input_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -68,11 +73,20 @@ fn tf_files(dir: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for path in entries {
         if path.is_dir() {
-            tf_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "tf") {
+            input_files(&path, out);
+        } else if is_input(&path) {
             out.push(path);
         }
     }
+}
+
+/// The files drlint reads: Terraform, automatic tfvars and namespace manifests.
+fn is_input(path: &Path) -> bool {
+    let name = path.file_name().unwrap().to_string_lossy();
+    name.ends_with(".tf")
+        || name.ends_with(".tfvars")
+        || name.ends_with(".tfvars.json")
+        || name == "00-namespace.yaml"
 }
 
 /// `(path, line, rule)` for every `expect:` comment.
@@ -96,7 +110,7 @@ fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
 /// Checks one fixture folder (all `.tf` files below it, each folder a module directory).
 fn check_fixture(dir: &Path) -> Result<(), String> {
     let mut files = Vec::new();
-    tf_files(dir, &mut files);
+    input_files(dir, &mut files);
     let mut expected = BTreeSet::new();
     let inputs: Vec<Input> = files
         .iter()

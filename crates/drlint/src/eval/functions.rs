@@ -8,15 +8,9 @@ use std::collections::BTreeMap;
 
 use hcl_edit::expr::FuncCall;
 
-use super::{Scope, Value, Via, format_number};
-use crate::model::FileIdx;
+use super::{Env, Scope, Value, Via, format_number};
 
-pub(super) fn call(
-    scope: &Scope<'_>,
-    file: FileIdx,
-    call: &FuncCall,
-    vias: &mut Vec<Via>,
-) -> Value {
+pub(super) fn call(scope: &Scope<'_>, env: &Env, call: &FuncCall, vias: &mut Vec<Via>) -> Value {
     let name = call.name.name.as_str();
     if call.name.is_namespaced() {
         return Value::Unknown;
@@ -24,18 +18,14 @@ pub(super) fn call(
     // Lazily evaluated: the first argument that is known wins.
     if name == "try" {
         for arg in call.args.iter() {
-            let v = scope.eval(file, arg, vias);
+            let v = scope.eval(env, arg, vias);
             if !v.is_unknown() {
                 return v;
             }
         }
         return Value::Unknown;
     }
-    let mut args: Vec<Value> = call
-        .args
-        .iter()
-        .map(|a| scope.eval(file, a, vias))
-        .collect();
+    let mut args: Vec<Value> = call.args.iter().map(|a| scope.eval(env, a, vias)).collect();
     if call.args.expand_final()
         && let Some(Value::List(items)) = args.pop()
     {

@@ -11,21 +11,68 @@ mod value;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
+use std::sync::Arc;
 
 use hcl_edit::Span;
-use hcl_edit::expr::{BinaryOperator, Expression, ObjectKey, TraversalOperator, UnaryOperator};
-use hcl_edit::template::{Element, Template};
+use hcl_edit::expr::{
+    BinaryOperator, Expression, ForExpr, ObjectKey, TraversalOperator, UnaryOperator,
+};
+use hcl_edit::template::{Directive, Element, Strip, Template};
 
 use crate::model::{Attribute, Block, FileIdx, ModuleDir};
+use crate::source::SourceFile;
 
 pub use value::{Value, format_number};
 
 /// Where part of a value came from, for secondary labels: "default of variable `x`".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Via {
-    pub file: FileIdx,
+    pub file: Arc<SourceFile>,
     pub span: Range<usize>,
     pub what: String,
+}
+
+/// A value given to a variable from outside the module directory's defaults:
+/// a `.tfvars` file, `--var`, `TF_VAR_*`, or the arguments of a module call.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Binding {
+    pub value: Value,
+    /// Where it was set, when that is a place in a file.
+    pub via: Option<Via>,
+    /// What set it, when it is not a file: "`TF_VAR_x`", "`--var x=...`".
+    pub source: String,
+}
+
+pub type Bindings = HashMap<String, Binding>;
+
+/// Names bound inside an expression: the variables of enclosing `for` expressions.
+#[derive(Debug, Clone, Default)]
+pub struct Env {
+    pub file: FileIdx,
+    names: Vec<(String, Value)>,
+}
+
+impl Env {
+    pub fn new(file: FileIdx) -> Env {
+        Env {
+            file,
+            names: Vec::new(),
+        }
+    }
+
+    fn with(&self, bound: impl IntoIterator<Item = (String, Value)>) -> Env {
+        let mut env = self.clone();
+        env.names.extend(bound);
+        env
+    }
+
+    fn lookup(&self, name: &str) -> Option<&Value> {
+        self.names
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+    }
 }
 
 /// Recursion limit for locals referring to locals, and for nested expressions.
@@ -38,17 +85,19 @@ struct VarDecl<'a> {
     ty: Option<String>,
 }
 
-/// The evaluation scope of one module directory: its variables and locals.
+/// The evaluation scope of one module directory: its variables (with the
+/// values bound from outside) and locals.
 pub struct Scope<'a> {
     dir: &'a ModuleDir,
     variables: HashMap<&'a str, VarDecl<'a>>,
     locals: HashMap<&'a str, (FileIdx, &'a Attribute)>,
+    bindings: Bindings,
     local_cache: RefCell<HashMap<String, (Value, Vec<Via>)>>,
     depth: Cell<u32>,
 }
 
 impl<'a> Scope<'a> {
-    pub fn new(dir: &'a ModuleDir) -> Self {
+    pub fn new(dir: &'a ModuleDir, bindings: Bindings) -> Self {
         let mut variables = HashMap::new();
         let mut locals = HashMap::new();
         for (file, block) in dir.blocks() {
@@ -80,6 +129,7 @@ impl<'a> Scope<'a> {
             dir,
             variables,
             locals,
+            bindings,
             local_cache: RefCell::new(HashMap::new()),
             depth: Cell::new(0),
         }
@@ -89,27 +139,44 @@ impl<'a> Scope<'a> {
         self.dir
     }
 
-    /// Evaluates an expression of file `file`, recording where referenced values came from.
-    pub fn eval(&self, file: FileIdx, expr: &Expression, vias: &mut Vec<Via>) -> Value {
+    /// Whether the module directory declares `variable "name"`.
+    pub fn declares(&self, name: &str) -> bool {
+        self.variables.contains_key(name)
+    }
+
+    fn via(&self, file: FileIdx, span: Range<usize>, what: String) -> Via {
+        Via {
+            file: Arc::clone(&self.dir.files[file].source),
+            span,
+            what,
+        }
+    }
+
+    /// Evaluates a top-level expression of file `file`.
+    pub fn eval_in(&self, file: FileIdx, expr: &Expression, vias: &mut Vec<Via>) -> Value {
+        self.eval(&Env::new(file), expr, vias)
+    }
+
+    /// Evaluates an expression, recording where referenced values came from.
+    pub fn eval(&self, env: &Env, expr: &Expression, vias: &mut Vec<Via>) -> Value {
         let depth = self.depth.get();
         if depth >= MAX_DEPTH {
             return Value::Unknown;
         }
         self.depth.set(depth + 1);
-        let value = self.eval_inner(file, expr, vias);
+        let value = self.eval_inner(env, expr, vias);
         self.depth.set(depth);
         value
     }
 
-    fn eval_inner(&self, file: FileIdx, expr: &Expression, vias: &mut Vec<Via>) -> Value {
+    fn eval_inner(&self, env: &Env, expr: &Expression, vias: &mut Vec<Via>) -> Value {
         match expr {
             Expression::Null(_) => Value::Null,
             Expression::Bool(b) => Value::Bool(*b.value()),
             Expression::Number(n) => n.value().as_f64().map_or(Value::Unknown, Value::Number),
             Expression::String(s) => Value::String(s.value().clone()),
             Expression::Array(items) => {
-                let values: Vec<Value> = items.iter().map(|e| self.eval(file, e, vias)).collect();
-                Value::List(values)
+                Value::List(items.iter().map(|e| self.eval(env, e, vias)).collect())
             }
             Expression::Object(object) => {
                 let mut map = BTreeMap::new();
@@ -118,63 +185,41 @@ impl<'a> Scope<'a> {
                         ObjectKey::Ident(i) => i.span(),
                         ObjectKey::Expression(e) => e.span(),
                     };
-                    if key_span.is_some_and(|s| self.dir.files[file].is_masked_key(&s)) {
+                    if key_span.is_some_and(|s| self.dir.files[env.file].is_masked_key(&s)) {
                         continue;
                     }
                     let name = match key {
                         ObjectKey::Ident(i) => i.as_str().to_owned(),
-                        ObjectKey::Expression(e) => match self.eval(file, e, vias) {
-                            Value::String(s) => s,
-                            other => match other.to_string_value() {
-                                Some(Some(s)) => s,
-                                _ => return Value::Unknown,
-                            },
+                        ObjectKey::Expression(e) => match self.eval(env, e, vias).to_string_value()
+                        {
+                            Some(Some(s)) => s,
+                            _ => return Value::Unknown,
                         },
                     };
-                    map.insert(name, self.eval(file, value.expr(), vias));
+                    map.insert(name, self.eval(env, value.expr(), vias));
                 }
                 Value::Object(map)
             }
-            Expression::StringTemplate(t) => self.eval_template(file, t, vias),
+            Expression::StringTemplate(t) => self.eval_template(env, t, vias),
             Expression::HeredocTemplate(h) => {
                 let mut h = (**h).clone();
-                if h.indent().is_some() || h.delimiter.as_str().is_empty() {
-                    h.dedent();
-                }
-                self.eval_template(file, &h.template, vias)
+                h.dedent();
+                self.eval_template(env, &h.template, vias)
             }
-            Expression::Parenthesis(p) => self.eval(file, p.inner(), vias),
-            Expression::Variable(_) => Value::Unknown,
-            Expression::Conditional(c) => {
-                let cond = self.eval(file, &c.cond_expr, vias);
-                match cond.to_bool() {
-                    Some(Some(true)) => self.eval(file, &c.true_expr, vias),
-                    Some(Some(false)) => self.eval(file, &c.false_expr, vias),
-                    _ => Value::Unknown,
-                }
-            }
-            Expression::FuncCall(call) => functions::call(self, file, call, vias),
+            Expression::Parenthesis(p) => self.eval(env, p.inner(), vias),
+            Expression::Variable(v) => env.lookup(v.as_str()).cloned().unwrap_or(Value::Unknown),
+            Expression::Conditional(c) => match self.eval(env, &c.cond_expr, vias).to_bool() {
+                Some(Some(true)) => self.eval(env, &c.true_expr, vias),
+                Some(Some(false)) => self.eval(env, &c.false_expr, vias),
+                _ => Value::Unknown,
+            },
+            Expression::FuncCall(call) => functions::call(self, env, call, vias),
             Expression::Traversal(t) => {
-                let (mut value, rest) = self.eval_root(file, &t.expr, &t.operators, vias);
-                for op in rest {
-                    value = match op.value() {
-                        TraversalOperator::GetAttr(name) => get_attr(value, name.as_str()),
-                        TraversalOperator::Index(index) => {
-                            let index = self.eval(file, index, vias);
-                            get_index(value, &index)
-                        }
-                        TraversalOperator::LegacyIndex(i) => {
-                            get_index(value, &Value::Number(*i.value() as f64))
-                        }
-                        TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
-                            Value::Unknown
-                        }
-                    };
-                }
-                value
+                let (value, rest) = self.eval_root(env, &t.expr, &t.operators, vias);
+                self.traverse(env, value, rest, vias)
             }
             Expression::UnaryOp(op) => {
-                let v = self.eval(file, &op.expr, vias);
+                let v = self.eval(env, &op.expr, vias);
                 match op.operator.value() {
                     UnaryOperator::Not => match v.to_bool() {
                         Some(Some(b)) => Value::Bool(!b),
@@ -187,27 +232,122 @@ impl<'a> Scope<'a> {
                 }
             }
             Expression::BinaryOp(op) => {
-                let lhs = self.eval(file, &op.lhs_expr, vias);
-                let rhs = self.eval(file, &op.rhs_expr, vias);
+                let lhs = self.eval(env, &op.lhs_expr, vias);
+                let rhs = self.eval(env, &op.rhs_expr, vias);
                 binary(*op.operator.value(), lhs, rhs)
             }
-            Expression::ForExpr(_) => Value::Unknown,
+            Expression::ForExpr(f) => self.eval_for(env, f, vias),
         }
     }
 
-    /// Evaluates the root of a traversal (`var.x`, `local.y`), returning the
-    /// value and the operators still to apply.
+    fn traverse(
+        &self,
+        env: &Env,
+        mut value: Value,
+        ops: &[hcl_edit::Decorated<TraversalOperator>],
+        vias: &mut Vec<Via>,
+    ) -> Value {
+        for (i, op) in ops.iter().enumerate() {
+            value = match op.value() {
+                TraversalOperator::GetAttr(name) => get_attr(value, name.as_str()),
+                TraversalOperator::Index(index) => {
+                    let index = self.eval(env, index, vias);
+                    get_index(value, &index)
+                }
+                TraversalOperator::LegacyIndex(i) => {
+                    get_index(value, &Value::Number(*i.value() as f64))
+                }
+                TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_) => {
+                    let items = match value {
+                        Value::List(items) => items,
+                        Value::Null => Vec::new(),
+                        Value::Unknown => return Value::Unknown,
+                        other => vec![other],
+                    };
+                    let rest = &ops[i + 1..];
+                    return Value::List(
+                        items
+                            .into_iter()
+                            .map(|item| self.traverse(env, item, rest, vias))
+                            .collect(),
+                    );
+                }
+            };
+        }
+        value
+    }
+
+    /// `[for k, v in coll : expr if cond]` and `{for k, v in coll : key => value...}`.
+    fn eval_for(&self, env: &Env, f: &ForExpr, vias: &mut Vec<Via>) -> Value {
+        let pairs: Vec<(Value, Value)> = match self.eval(env, &f.intro.collection_expr, vias) {
+            Value::List(items) => items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect(),
+            _ => return Value::Unknown,
+        };
+        let mut list = Vec::new();
+        let mut object: BTreeMap<String, Value> = BTreeMap::new();
+        for (key, value) in pairs {
+            let mut bound = vec![(f.intro.value_var.as_str().to_owned(), value)];
+            if let Some(k) = &f.intro.key_var {
+                bound.insert(0, (k.as_str().to_owned(), key));
+            }
+            let inner = env.with(bound);
+            if let Some(cond) = &f.cond {
+                match self.eval(&inner, &cond.expr, vias).to_bool() {
+                    Some(Some(true)) => {}
+                    Some(Some(false)) => continue,
+                    _ => return Value::Unknown,
+                }
+            }
+            let item = self.eval(&inner, &f.value_expr, vias);
+            match &f.key_expr {
+                None => list.push(item),
+                Some(key_expr) => {
+                    let Some(Some(k)) = self.eval(&inner, key_expr, vias).to_string_value() else {
+                        return Value::Unknown;
+                    };
+                    if f.grouping {
+                        match object.entry(k).or_insert_with(|| Value::List(Vec::new())) {
+                            Value::List(group) => group.push(item),
+                            _ => return Value::Unknown,
+                        }
+                    } else if object.insert(k, item).is_some() {
+                        // Terraform rejects a repeated key without grouping.
+                        return Value::Unknown;
+                    }
+                }
+            }
+        }
+        if f.key_expr.is_some() {
+            Value::Object(object)
+        } else {
+            Value::List(list)
+        }
+    }
+
+    /// Evaluates the root of a traversal (`var.x`, `local.y`, a `for` variable),
+    /// returning the value and the operators still to apply.
     fn eval_root<'e>(
         &self,
-        file: FileIdx,
+        env: &Env,
         root: &Expression,
         ops: &'e [hcl_edit::Decorated<TraversalOperator>],
         vias: &mut Vec<Via>,
     ) -> (Value, &'e [hcl_edit::Decorated<TraversalOperator>]) {
-        let (Expression::Variable(root), Some(first)) = (root, ops.first()) else {
-            return (self.eval(file, root, vias), ops);
+        let Expression::Variable(root) = root else {
+            return (self.eval(env, root, vias), ops);
         };
-        let TraversalOperator::GetAttr(name) = first.value() else {
+        if let Some(v) = env.lookup(root.as_str()) {
+            return (v.clone(), ops);
+        }
+        let Some(TraversalOperator::GetAttr(name)) = ops.first().map(|o| o.value()) else {
             return (Value::Unknown, &[]);
         };
         let name = name.as_str();
@@ -221,34 +361,45 @@ impl<'a> Scope<'a> {
         (value, &ops[1..])
     }
 
-    /// The value of `var.name`: its default, converted to its type constraint.
+    /// The value of `var.name`: bound from outside (tfvars, CLI, environment, a
+    /// module call), else its default; converted to its type constraint.
     pub fn variable(&self, name: &str, vias: &mut Vec<Via>) -> Value {
         let Some(decl) = self.variables.get(name) else {
             return Value::Unknown;
         };
-        match decl.default {
-            Some(default) => {
-                vias.push(Via {
-                    file: decl.file,
-                    span: default.span.clone(),
-                    what: format!("default of variable `{name}`"),
-                });
-                let value = self.eval(decl.file, &default.value, &mut Vec::new());
-                match &decl.ty {
-                    Some(ty) => value.convert_to(ty),
-                    None => value,
-                }
+        let value = if let Some(binding) = self.bindings.get(name) {
+            match &binding.via {
+                Some(via) => vias.push(Via {
+                    what: format!("{} (variable `{name}`)", via.what),
+                    ..via.clone()
+                }),
+                None => vias.push(self.via(
+                    decl.file,
+                    decl.block.header.clone(),
+                    format!("variable `{name}`, set by {}", binding.source),
+                )),
             }
-            None => {
-                vias.push(Via {
-                    file: decl.file,
-                    span: decl.block.header.clone(),
-                    what: format!(
-                        "variable `{name}` has no default: its value is set outside this code"
-                    ),
-                });
-                Value::Unknown
-            }
+            binding.value.clone()
+        } else if let Some(default) = decl.default {
+            vias.push(self.via(
+                decl.file,
+                default.span.clone(),
+                format!("default of variable `{name}`"),
+            ));
+            self.eval_in(decl.file, &default.value, &mut Vec::new())
+        } else {
+            vias.push(self.via(
+                decl.file,
+                decl.block.header.clone(),
+                format!(
+                    "variable `{name}`, which has no default: its value is set outside this code"
+                ),
+            ));
+            Value::Unknown
+        };
+        match &decl.ty {
+            Some(ty) => value.convert_to(ty),
+            None => value,
         }
     }
 
@@ -260,12 +411,8 @@ impl<'a> Scope<'a> {
         let Some((file, attr)) = self.locals.get(name) else {
             return Value::Unknown;
         };
-        let mut own = vec![Via {
-            file: *file,
-            span: attr.span.clone(),
-            what: format!("local `{name}`"),
-        }];
-        let value = self.eval(*file, &attr.value, &mut own);
+        let mut own = vec![self.via(*file, attr.span.clone(), format!("local `{name}`"))];
+        let value = self.eval_in(*file, &attr.value, &mut own);
         vias.extend(own.iter().cloned());
         self.local_cache
             .borrow_mut()
@@ -273,20 +420,98 @@ impl<'a> Scope<'a> {
         value
     }
 
-    fn eval_template(&self, file: FileIdx, template: &Template, vias: &mut Vec<Via>) -> Value {
+    fn eval_template(&self, env: &Env, template: &Template, vias: &mut Vec<Via>) -> Value {
         let mut out = String::new();
+        if self.render_template(env, template, vias, &mut out) {
+            Value::String(out)
+        } else {
+            Value::Unknown
+        }
+    }
+
+    /// Appends the rendered template to `out`; false when a part is unknown.
+    /// Whitespace-stripping markers (`~`) are not modelled: such a template is unknown.
+    fn render_template(
+        &self,
+        env: &Env,
+        template: &Template,
+        vias: &mut Vec<Via>,
+        out: &mut String,
+    ) -> bool {
         for element in template.iter() {
             match element {
                 Element::Literal(s) => out.push_str(s.value()),
-                Element::Interpolation(i) => match self.eval(file, &i.expr, vias).to_string_value()
-                {
-                    Some(Some(s)) => out.push_str(&s),
-                    _ => return Value::Unknown,
+                Element::Interpolation(i) => {
+                    if i.strip != Strip::None {
+                        return false;
+                    }
+                    match self.eval(env, &i.expr, vias).to_string_value() {
+                        Some(Some(s)) => out.push_str(&s),
+                        _ => return false,
+                    }
+                }
+                Element::Directive(directive) => match &**directive {
+                    Directive::If(d) => {
+                        let strips = [
+                            Some(d.if_expr.strip),
+                            d.else_expr.as_ref().map(|e| e.strip),
+                            Some(d.endif_expr.strip),
+                        ];
+                        if strips.iter().flatten().any(|s| *s != Strip::None) {
+                            return false;
+                        }
+                        match self.eval(env, &d.if_expr.cond_expr, vias).to_bool() {
+                            Some(Some(true)) => {
+                                if !self.render_template(env, &d.if_expr.template, vias, out) {
+                                    return false;
+                                }
+                            }
+                            Some(Some(false)) => {
+                                if let Some(e) = &d.else_expr
+                                    && !self.render_template(env, &e.template, vias, out)
+                                {
+                                    return false;
+                                }
+                            }
+                            _ => return false,
+                        }
+                    }
+                    Directive::For(d) => {
+                        if d.for_expr.strip != Strip::None || d.endfor_expr.strip != Strip::None {
+                            return false;
+                        }
+                        let pairs: Vec<(Value, Value)> =
+                            match self.eval(env, &d.for_expr.collection_expr, vias) {
+                                Value::List(items) => items
+                                    .into_iter()
+                                    .enumerate()
+                                    .map(|(i, v)| (Value::Number(i as f64), v))
+                                    .collect(),
+                                Value::Object(map) => map
+                                    .into_iter()
+                                    .map(|(k, v)| (Value::String(k), v))
+                                    .collect(),
+                                _ => return false,
+                            };
+                        for (key, value) in pairs {
+                            let mut bound = vec![(d.for_expr.value_var.as_str().to_owned(), value)];
+                            if let Some(k) = &d.for_expr.key_var {
+                                bound.insert(0, (k.as_str().to_owned(), key));
+                            }
+                            if !self.render_template(
+                                &env.with(bound),
+                                &d.for_expr.template,
+                                vias,
+                                out,
+                            ) {
+                                return false;
+                            }
+                        }
+                    }
                 },
-                Element::Directive(_) => return Value::Unknown,
             }
         }
-        Value::String(out)
+        true
     }
 }
 

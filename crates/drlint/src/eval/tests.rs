@@ -23,7 +23,7 @@ fn dir(files: &[(&str, &str)]) -> ModuleDir {
 }
 
 fn eval_local(d: &ModuleDir, name: &str) -> Value {
-    Scope::new(d).local(name, &mut Vec::new())
+    Scope::new(d, Bindings::new()).local(name, &mut Vec::new())
 }
 
 #[test]
@@ -42,9 +42,9 @@ fn variables_resolve_to_their_default_across_files() {
     assert_eq!(eval_local(&d, "b"), Value::Unknown);
     assert_eq!(eval_local(&d, "c"), Value::String("db-false".into()));
     let mut vias = Vec::new();
-    Scope::new(&d).variable("dp", &mut vias);
+    Scope::new(&d, Bindings::new()).variable("dp", &mut vias);
     assert_eq!(vias[0].what, "default of variable `dp`");
-    assert_eq!(vias[0].file, 0);
+    assert_eq!(vias[0].file.path, "variables.tf");
 }
 
 #[test]

@@ -6,7 +6,7 @@ use std::fmt;
 /// A value as Terraform would see it at plan time, or `Unknown` when a static
 /// reading cannot know it (a module output, a data source, a variable without
 /// a default). Unknown propagates through every operation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -14,6 +14,7 @@ pub enum Value {
     String(String),
     List(Vec<Value>),
     Object(BTreeMap<String, Value>),
+    #[default]
     Unknown,
 }
 

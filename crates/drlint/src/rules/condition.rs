@@ -8,12 +8,13 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::eval::{Value, Via};
-use crate::model::FileIdx;
 use crate::profile::Scalar;
+use crate::source::SourceFile;
 
 /// True, false, or unknown (some value it depends on cannot be known statically).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +45,7 @@ pub enum Origin {
     /// span, and the variables or locals its value went through.
     Set {
         name: String,
-        file: FileIdx,
+        file: Arc<SourceFile>,
         span: Range<usize>,
         vias: Vec<Via>,
     },
@@ -61,7 +62,7 @@ pub enum Origin {
     },
     /// Set by a separate resource (`aws_s3_bucket_versioning` for a bucket).
     Companion {
-        file: FileIdx,
+        file: Arc<SourceFile>,
         span: Range<usize>,
         address: String,
     },
@@ -297,7 +298,7 @@ mod tests {
                     value: v.clone(),
                     origin: Origin::Set {
                         name: name.to_owned(),
-                        file: 0,
+                        file: Arc::new(SourceFile::new("t.tf", "")),
                         span: 0..0,
                         vias: vec![],
                     },

@@ -51,6 +51,9 @@ pub enum Select {
     Kinds(Vec<String>),
     /// Top-level blocks of these types (`module`, `resource`); fields are the raw arguments.
     Blocks(Vec<String>),
+    /// Module directories as a whole; fields describe the directory
+    /// (`is_production_variable`, `namespace_label`, `namespace_name_is_production`).
+    Directories,
     /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
     Parser,
 }
@@ -83,10 +86,43 @@ pub struct OptionSpec {
 pub struct Examples {
     /// Each must produce at least one finding of this rule.
     #[serde(default)]
-    pub fail: Vec<String>,
+    pub fail: Vec<Example>,
     /// Each must produce none.
     #[serde(default)]
-    pub pass: Vec<String>,
+    pub pass: Vec<Example>,
+}
+
+/// An example: the text of one `main.tf`, or several files by name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Example {
+    Main(String),
+    Files(BTreeMap<String, String>),
+}
+
+impl Example {
+    /// `(file name, text)` pairs.
+    pub fn files(&self) -> Vec<(&str, &str)> {
+        match self {
+            Example::Main(text) => vec![("main.tf", text.as_str())],
+            Example::Files(files) => files
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
+        }
+    }
+
+    /// The example as one text, files headed by their names when there are several.
+    pub fn render(&self, heading: impl Fn(&str) -> String) -> String {
+        match self {
+            Example::Main(text) => text.trim_end().to_owned(),
+            Example::Files(files) => files
+                .iter()
+                .map(|(name, text)| format!("{}\n{}", heading(name), text.trim_end()))
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -95,6 +131,9 @@ pub struct Rule {
     /// Kebab-case, naming the bad pattern.
     pub id: String,
     pub severity: Severity,
+    /// The severity in a production module directory, when it is higher.
+    #[serde(default)]
+    pub production_severity: Option<Severity>,
     pub title: String,
     /// Why this matters for recovery, in terms of the runbook.
     pub rationale: String,
@@ -154,7 +193,7 @@ impl Rule {
         }
         match (&self.select, &self.when) {
             (Select::Parser, Some(_)) => return Err("a parser rule has no `when`".into()),
-            (Select::Kinds(_) | Select::Blocks(_), None) => {
+            (Select::Kinds(_) | Select::Blocks(_) | Select::Directories, None) => {
                 return Err("a rule must say `when` it fires".into());
             }
             _ => {}

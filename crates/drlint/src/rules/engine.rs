@@ -1,99 +1,281 @@
-//! Runs the rules over one module directory.
+//! Runs the rules over one root module directory and the local modules it calls.
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::sync::Arc;
 
-use super::condition::{Field, Origin, Truth};
+use super::condition::{Field, Fields, Origin, Truth};
 use super::definition::{Rule, Select};
 use super::subject::{Subject, subjects};
-use crate::eval::{Scope, Value};
+use crate::eval::{Binding, Bindings, Scope, Value, Via};
 use crate::finding::{Finding, Related};
 use crate::model::ModuleDir;
 use crate::profile::{ProfileSet, Scalar};
+use crate::source::SourceFile;
 
-/// What checking one module directory produced.
+/// What checking one root produced.
 #[derive(Debug, Default)]
 pub struct DirOutcome {
     pub findings: Vec<Finding>,
     /// Rule × block pairs left undecided because a value was unknown.
     pub unknown: usize,
+    /// Module directories instantiated through local module calls.
+    pub instantiated: Vec<String>,
 }
 
 /// A rule with the options in force for it.
 pub type ActiveRule<'r> = (&'r Rule, BTreeMap<String, Scalar>);
 
-pub fn check_module_dir(
-    dir: &ModuleDir,
-    profiles: &ProfileSet,
-    rules: &[ActiveRule<'_>],
-) -> DirOutcome {
-    let scope = Scope::new(dir);
-    let subjects = subjects(&scope, profiles);
+/// What the engine needs besides the directory itself.
+pub struct Context<'r> {
+    pub profiles: &'r ProfileSet,
+    pub rules: &'r [ActiveRule<'r>],
+    /// Parses a module directory by path, for local module calls.
+    pub load_dir: &'r (dyn Fn(&str) -> Option<ModuleDir> + Sync),
+}
+
+/// Facts about the root's production status, as fields of the directory subject.
+#[derive(Debug, Default)]
+pub struct DirFacts {
+    pub fields: BTreeMap<String, Field>,
+    /// Where a directory finding points when its target is absent.
+    pub anchor: Option<(Arc<SourceFile>, Range<usize>)>,
+    pub in_production: Value,
+}
+
+impl Fields for DirFacts {
+    fn field(&self, name: &str) -> Field {
+        self.fields.get(name).cloned().unwrap_or_else(Field::absent)
+    }
+}
+
+/// Local module calls deeper than this are not followed (a cycle, or an odd tree).
+const MAX_MODULE_DEPTH: usize = 8;
+
+/// Where a called module was called from.
+struct CallSite {
+    file: Arc<SourceFile>,
+    header: Range<usize>,
+    address: String,
+}
+
+pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> DirOutcome {
     let mut outcome = DirOutcome::default();
-    for (rule, options) in rules {
+    for (rule, options) in ctx.rules {
+        if !matches!(rule.select, Select::Directories) {
+            continue;
+        }
+        match rule.fires(facts, options) {
+            Truth::True => {
+                if let Some(anchor) = &facts.anchor {
+                    let address = scope.dir().path.clone();
+                    let place = Place {
+                        anchor: anchor.clone(),
+                        address: &address,
+                        kind: "module directory",
+                    };
+                    outcome.findings.push(finding(
+                        rule,
+                        options,
+                        &place,
+                        facts,
+                        None,
+                        &facts.in_production,
+                    ));
+                }
+            }
+            Truth::Unknown => outcome.unknown += 1,
+            Truth::False => {}
+        }
+    }
+    check_instance(ctx, scope, "", None, &facts.in_production, 0, &mut outcome);
+    outcome
+}
+
+fn check_instance(
+    ctx: &Context<'_>,
+    scope: &Scope<'_>,
+    module_path: &str,
+    caller: Option<&CallSite>,
+    in_production: &Value,
+    depth: usize,
+    outcome: &mut DirOutcome,
+) {
+    let dir = scope.dir();
+    let subjects = subjects(scope, ctx.profiles, module_path, in_production);
+    for (rule, options) in ctx.rules {
         for subject in &subjects {
             let canonical = match &rule.select {
-                Select::Kinds(kinds) => {
-                    if !subject.kind().is_some_and(|k| kinds.iter().any(|x| x == k)) {
-                        continue;
-                    }
+                Select::Kinds(kinds)
+                    if subject.kind().is_some_and(|k| kinds.iter().any(|x| x == k)) =>
+                {
                     true
                 }
-                Select::Blocks(types) => {
-                    if !types.contains(&subject.block.ident) {
-                        continue;
-                    }
-                    false
-                }
-                Select::Parser => continue,
+                Select::Blocks(types) if types.contains(&subject.block.ident) => false,
+                _ => continue,
             };
             let fields = subject.fields(canonical);
             match rule.fires(&fields, options) {
                 Truth::True => {
-                    outcome
-                        .findings
-                        .push(finding(dir, rule, options, subject, &fields));
+                    let place = Place {
+                        anchor: (
+                            Arc::clone(&dir.files[subject.file].source),
+                            subject.block.header.clone(),
+                        ),
+                        address: &subject.address,
+                        kind: subject.kind().unwrap_or(&subject.block.ident),
+                    };
+                    outcome.findings.push(finding(
+                        rule,
+                        options,
+                        &place,
+                        &fields,
+                        caller,
+                        in_production,
+                    ));
                 }
                 Truth::Unknown => outcome.unknown += 1,
                 Truth::False => {}
             }
         }
     }
-    outcome
+    if depth >= MAX_MODULE_DEPTH {
+        return;
+    }
+    for subject in subjects.iter().filter(|s| s.block.ident == "module") {
+        let Value::String(source) = subject.raw_field("source").value else {
+            continue;
+        };
+        if !(source.starts_with("./") || source.starts_with("../")) {
+            continue;
+        }
+        let child_path = join_dir(&dir.path, &source);
+        let Some(child) = (ctx.load_dir)(&child_path) else {
+            continue;
+        };
+        let file = &dir.files[subject.file].source;
+        let bindings = module_arguments(scope, subject, file);
+        let child_scope = Scope::new(&child, bindings);
+        let site = CallSite {
+            file: Arc::clone(file),
+            header: subject.block.header.clone(),
+            address: subject.address.clone(),
+        };
+        outcome.instantiated.push(child_path);
+        let child_module_path = format!("{}.", subject.address);
+        check_instance(
+            ctx,
+            &child_scope,
+            &child_module_path,
+            Some(&site),
+            in_production,
+            depth + 1,
+            outcome,
+        );
+    }
+}
+
+/// Meta-arguments of a `module` block: not inputs of the module.
+const META_ARGUMENTS: &[&str] = &[
+    "source",
+    "version",
+    "count",
+    "for_each",
+    "providers",
+    "depends_on",
+];
+
+/// The arguments of a module call, evaluated in the caller, as the callee's variables.
+fn module_arguments(scope: &Scope<'_>, subject: &Subject<'_>, file: &Arc<SourceFile>) -> Bindings {
+    subject
+        .block
+        .attributes
+        .iter()
+        .filter(|a| !META_ARGUMENTS.contains(&a.name.as_str()))
+        .map(|a| {
+            let value = scope.eval_in(subject.file, &a.value, &mut Vec::new());
+            let binding = Binding {
+                value,
+                via: Some(Via {
+                    file: Arc::clone(file),
+                    span: a.span.clone(),
+                    what: format!("argument `{}` of {}", a.name, subject.address),
+                }),
+                source: subject.address.clone(),
+            };
+            (a.name.clone(), binding)
+        })
+        .collect()
+}
+
+/// A module directory path joined with a relative module source, normalised:
+/// `a/b` + `../c` is `a/c`; `.` + `./m` is `m`.
+pub fn join_dir(base: &str, relative: &str) -> String {
+    let mut parts: Vec<&str> = base
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect();
+    for part in relative.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if parts.last().is_some_and(|p| *p != "..") {
+                    parts.pop();
+                } else {
+                    parts.push("..");
+                }
+            }
+            p => parts.push(p),
+        }
+    }
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+/// What a finding is about: the block's (or directory's) anchor and address.
+struct Place<'p> {
+    anchor: (Arc<SourceFile>, Range<usize>),
+    address: &'p str,
+    kind: &'p str,
 }
 
 fn finding(
-    dir: &ModuleDir,
     rule: &Rule,
     options: &BTreeMap<String, Scalar>,
-    subject: &Subject<'_>,
-    fields: &dyn super::Fields,
+    place: &Place<'_>,
+    fields: &dyn Fields,
+    caller: Option<&CallSite>,
+    in_production: &Value,
 ) -> Finding {
-    let file = &dir.files[subject.file].source;
     let target = rule.target.as_deref();
     let field = target
         .map(|t| fields.field(t))
         .unwrap_or_else(Field::absent);
+    let (anchor_file, anchor_span) = &place.anchor;
     let mut related = Vec::new();
-    let (span, label) = match (&field.origin, target) {
+    let mut primary = (Arc::clone(anchor_file), anchor_span.clone());
+    let label = match (&field.origin, target) {
         (
             Origin::Set {
                 name,
-                file: f,
+                file,
                 span,
                 vias,
             },
             Some(_),
         ) => {
+            primary = (Arc::clone(file), span.clone());
             for via in vias.iter().take(3) {
                 related.push(Related {
-                    file: Arc::clone(&dir.files[via.file].source),
+                    file: Arc::clone(&via.file),
                     span: via.span.clone(),
                     message: format!("`{name}` gets its value from the {}", via.what),
                 });
             }
-            debug_assert_eq!(*f, subject.file);
-            (span.clone(), Some(format!("`{name}` is {}", field.value)))
+            Some(format!("`{name}` is {}", field.value))
         }
         (
             Origin::Default {
@@ -102,59 +284,83 @@ fn finding(
                 note,
             },
             Some(name),
-        ) => (
-            subject.block.header.clone(),
-            Some(format!(
-                "`{}` is not set: {profile} defaults it to {}{}",
-                input.as_deref().unwrap_or(name),
-                field.value,
-                note.as_deref()
-                    .map(|n| format!(" ({n})"))
-                    .unwrap_or_default()
-            )),
-        ),
-        (Origin::Fixed { profile, note }, Some(name)) => (
-            subject.block.header.clone(),
-            Some(format!(
-                "{profile} hard-codes `{name}` to {}{}",
-                field.value,
-                note.as_deref()
-                    .map(|n| format!(": {n}"))
-                    .unwrap_or_default()
-            )),
-        ),
+        ) => Some(format!(
+            "`{}` is not set: {profile} defaults it to {}{}",
+            input.as_deref().unwrap_or(name),
+            field.value,
+            note.as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        )),
+        (Origin::Fixed { profile, note }, Some(name)) => Some(format!(
+            "{profile} hard-codes `{name}` to {}{}",
+            field.value,
+            note.as_deref()
+                .map(|n| format!(": {n}"))
+                .unwrap_or_default()
+        )),
         (
             Origin::Companion {
-                file: f,
+                file,
                 span,
                 address,
             },
             Some(name),
         ) => {
             related.push(Related {
-                file: Arc::clone(&dir.files[*f].source),
+                file: Arc::clone(file),
                 span: span.clone(),
                 message: format!("`{name}` is {} here, in {address}", field.value),
             });
-            (subject.block.header.clone(), None)
+            None
         }
-        (Origin::Absent, Some(name)) => (
-            subject.block.header.clone(),
-            Some(format!("`{name}` is not set")),
-        ),
-        (_, None) => (subject.block.header.clone(), None),
+        (Origin::Absent, Some(name)) => Some(format!("`{name}` is not set")),
+        (_, None) => None,
     };
+    let mut label = label;
+    if let Some(call) = caller {
+        // Point where the fix goes: at the caller's argument when the value was
+        // passed in, else inside the module, with the call as a secondary label.
+        let passed = related
+            .iter()
+            .position(|r| Arc::ptr_eq(&r.file, &call.file));
+        match passed {
+            Some(i) => {
+                let arg = related.remove(i);
+                related.insert(
+                    0,
+                    Related {
+                        file: primary.0,
+                        span: primary.1,
+                        message: format!("used here, inside {}", call.address),
+                    },
+                );
+                primary = (arg.file, arg.span);
+                label = label.map(|l| format!("{l} (passed to {})", call.address));
+            }
+            None => related.push(Related {
+                file: Arc::clone(&call.file),
+                span: call.header.clone(),
+                message: format!("{} is called here", call.address),
+            }),
+        }
+    }
+    let severity = match (rule.production_severity, in_production) {
+        (Some(s), Value::Bool(true)) => s.max(rule.severity),
+        _ => rule.severity,
+    };
+    let message = render_template(rule.message_for(fields, options), place, fields, options);
     Finding {
         rule: rule.id.clone(),
-        severity: rule.severity,
-        message: render_template(rule.message_for(fields, options), subject, fields, options),
-        help: Some(render_template(&rule.help, subject, fields, options)),
+        severity,
+        message,
+        help: Some(render_template(&rule.help, place, fields, options)),
         docs: rule.docs.clone(),
-        file: Arc::clone(file),
-        span,
+        file: primary.0,
+        span: primary.1,
         label,
         related,
-        identity: format!("{}#{}", subject.address, target.unwrap_or("")),
+        identity: format!("{}#{}", place.address, target.unwrap_or("")),
         fingerprint: String::new(),
     }
 }
@@ -162,8 +368,8 @@ fn finding(
 /// Fills `{address}`, `{kind}`, `{<option>}` and `{<field>}` in a message.
 fn render_template(
     template: &str,
-    subject: &Subject<'_>,
-    fields: &dyn super::Fields,
+    place: &Place<'_>,
+    fields: &dyn Fields,
     options: &BTreeMap<String, Scalar>,
 ) -> String {
     let mut out = String::with_capacity(template.len());
@@ -186,21 +392,34 @@ fn render_template(
             continue;
         }
         match name {
-            "address" => out.push_str(&subject.address),
-            "kind" => out.push_str(subject.kind().unwrap_or(&subject.block.ident)),
+            "address" => out.push_str(place.address),
+            "kind" => out.push_str(place.kind),
             _ => match options.get(name) {
                 Some(option) => out.push_str(&option.to_value().to_string()),
-                None => {
-                    let v = fields.field(name).value;
-                    match v {
-                        Value::String(s) => out.push_str(&s),
-                        other => out.push_str(&other.to_string()),
-                    }
-                }
+                None => match fields.field(name).value {
+                    Value::String(s) => out.push_str(&s),
+                    other => out.push_str(&other.to_string()),
+                },
             },
         }
         rest = &after[close + 1..];
     }
     out.push_str(rest);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_dir;
+
+    #[test]
+    fn module_paths_join_and_normalise() {
+        assert_eq!(join_dir(".", "./modules/x"), "modules/x");
+        assert_eq!(join_dir("a/b", "../c"), "a/c");
+        assert_eq!(
+            join_dir("../corpus/ns/resources", "./modules/sqs/"),
+            "../corpus/ns/resources/modules/sqs"
+        );
+        assert_eq!(join_dir("a", "../../x"), "../x");
+    }
 }

@@ -8,7 +8,7 @@ mod subject;
 
 pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
 pub use definition::{
-    Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
+    Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
 };
-pub use engine::{DirOutcome, check_module_dir};
-pub use subject::{Subject, subjects};
+pub use engine::{ActiveRule, Context, DirFacts, DirOutcome, check_root, join_dir};
+pub use subject::{IN_PRODUCTION, Subject, subjects};

@@ -5,6 +5,7 @@
 //! value or companion resource). Any block also exposes its raw arguments.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hcl_edit::expr::{Expression, TraversalOperator};
 
@@ -16,11 +17,17 @@ use crate::profile::{AttributeMapping, Companion, Profile, ProfileSet};
 pub struct Subject<'a> {
     pub file: FileIdx,
     pub block: &'a Block,
+    /// The full address, with the module path for blocks inside a called
+    /// module: `module.app.aws_db_instance.main`.
     pub address: String,
     pub profile: Option<&'a Profile>,
     canonical: BTreeMap<String, Field>,
     scope: &'a Scope<'a>,
+    in_production: Value,
 }
+
+/// The field every subject has: whether its module directory is production.
+pub const IN_PRODUCTION: &str = "in_production";
 
 impl<'a> Subject<'a> {
     pub fn kind(&self) -> Option<&'a str> {
@@ -48,6 +55,12 @@ struct SubjectFields<'s, 'a> {
 
 impl Fields for SubjectFields<'_, '_> {
     fn field(&self, name: &str) -> Field {
+        if name == IN_PRODUCTION {
+            return Field {
+                value: self.subject.in_production.clone(),
+                origin: Origin::Absent,
+            };
+        }
         if self.canonical {
             self.subject
                 .canonical
@@ -64,12 +77,12 @@ fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Fie
     match block.attribute_at(path) {
         Some(attr) => {
             let mut vias = Vec::new();
-            let value = scope.eval(file, &attr.value, &mut vias);
+            let value = scope.eval_in(file, &attr.value, &mut vias);
             Field {
                 value,
                 origin: Origin::Set {
                     name: path.to_owned(),
-                    file,
+                    file: Arc::clone(&scope.dir().files[file].source),
                     span: attr.span.clone(),
                     vias,
                 },
@@ -83,13 +96,13 @@ fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Fie
 /// `for_each` means it does not. Unknown counts as created.
 fn is_created(scope: &Scope<'_>, file: FileIdx, block: &Block) -> bool {
     if let Some(count) = block.attribute("count") {
-        let v = scope.eval(file, &count.value, &mut Vec::new());
+        let v = scope.eval_in(file, &count.value, &mut Vec::new());
         if v.to_number() == Some(Some(0.0)) {
             return false;
         }
     }
     if let Some(for_each) = block.attribute("for_each") {
-        match scope.eval(file, &for_each.value, &mut Vec::new()) {
+        match scope.eval_in(file, &for_each.value, &mut Vec::new()) {
             Value::List(items) if items.is_empty() => return false,
             Value::Object(map) if map.is_empty() => return false,
             _ => {}
@@ -100,7 +113,13 @@ fn is_created(scope: &Scope<'_>, file: FileIdx, block: &Block) -> bool {
 
 /// The subjects of a module directory: every created top-level `module`,
 /// `resource` and `data` block, with a profile where one matches.
-pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subject<'a>> {
+/// `module_path` prefixes addresses (`module.app.`) inside a called module.
+pub fn subjects<'a>(
+    scope: &'a Scope<'a>,
+    profiles: &'a ProfileSet,
+    module_path: &str,
+    in_production: &Value,
+) -> Vec<Subject<'a>> {
     let dir = scope.dir();
     let mut out = Vec::new();
     for (file, block) in dir.blocks() {
@@ -112,7 +131,7 @@ pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subje
         }
         let profile = match block.ident.as_str() {
             "module" => block.attribute("source").and_then(|a| {
-                match scope.eval(file, &a.value, &mut Vec::new()) {
+                match scope.eval_in(file, &a.value, &mut Vec::new()) {
                     Value::String(s) => profiles.for_module_source(&s),
                     _ => None,
                 }
@@ -138,10 +157,11 @@ pub fn subjects<'a>(scope: &'a Scope<'a>, profiles: &'a ProfileSet) -> Vec<Subje
         out.push(Subject {
             file,
             block,
-            address: block.address(),
+            address: format!("{module_path}{}", block.address()),
             profile,
             canonical,
             scope,
+            in_production: in_production.clone(),
         });
     }
     out
@@ -206,7 +226,7 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         let Some(attr) = other.attribute_at(&companion.input) else {
             continue;
         };
-        let raw = scope.eval(file, &attr.value, &mut Vec::new());
+        let raw = scope.eval_in(file, &attr.value, &mut Vec::new());
         let value = match &raw {
             Value::Unknown => Value::Unknown,
             v => match v.to_string_value() {
@@ -220,7 +240,7 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         return Some(Field {
             value,
             origin: Origin::Companion {
-                file,
+                file: Arc::clone(&scope.dir().files[file].source),
                 span: attr.span.clone(),
                 address: other.address(),
             },
