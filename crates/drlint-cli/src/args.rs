@@ -79,6 +79,9 @@ pub struct CheckArgs {
     /// Positions of `--var-file` on the command line.
     #[arg(skip)]
     pub var_file_indices: Vec<usize>,
+    /// Print how long each phase took (discover, read, check, render) to stderr.
+    #[arg(long)]
+    pub timings: bool,
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -1,5 +1,8 @@
 //! `drlint`: the command-line interface.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod args;
 mod discover;
 mod explain;
@@ -161,7 +164,16 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
         .filter(|r| !args.ignore_rules.contains(&r.id))
         .collect();
     let profiles = load_profiles(&args.profile_dirs)?;
+    let started = std::time::Instant::now();
+    let mut phases: Vec<(&str, std::time::Duration)> = Vec::new();
+    let mut lap = started;
+    let mut mark = |name: &'static str| {
+        let now = std::time::Instant::now();
+        phases.push((name, now - lap));
+        lap = now;
+    };
     let files = discover::discover(&args.paths)?;
+    mark("discover");
     let inputs: Vec<Input> = files
         .par_iter()
         .map(|path| Input {
@@ -169,8 +181,10 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
             content: std::fs::read(path).map_err(|e| e.to_string()),
         })
         .collect();
+    mark("read");
     let settings = settings(&args)?;
     let report = Checker::with_settings(rules, profiles, settings).check(inputs);
+    mark("check");
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -195,6 +209,18 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
         Err(e) => return Err(format!("writing the report: {e}")),
     }
 
+    mark("render");
+    if args.timings {
+        let parts: Vec<String> = phases
+            .iter()
+            .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!(
+            "drlint: timings: {}; total {:.0} ms",
+            parts.join(", "),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
     let threshold = match args.severity_threshold {
         Threshold::Note => Severity::Note,
         Threshold::Warning => Severity::Warning,
