@@ -368,3 +368,88 @@ fn a_team_profile_maps_its_own_module_to_a_kind() {
         "{err}"
     );
 }
+
+fn rules_and_lines(out: &[u8]) -> Vec<(String, String, u64)> {
+    json(out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_owned(),
+                f["path"].as_str().unwrap().to_owned(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn variables_from_the_environment_and_command_line_follow_terraforms_precedence() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        "variable \"protect\" {\n  type    = bool\n  default = true\n}\n\nmodule \"rds\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = var.protect\n}\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("off.tfvars"), "protect = false\n").unwrap();
+    fs::write(dir.path().join("on.tfvars.json"), "{\"protect\": true}").unwrap();
+    let run = |args: &[&str], env: Option<&str>| {
+        let mut cmd = drlint();
+        cmd.current_dir(dir.path())
+            .args(["check", "--format", "json", "--rule", "deletion-protection-disabled"])
+            .args(args)
+            .arg("main.tf");
+        if let Some(v) = env {
+            cmd.env("TF_VAR_protect", v);
+        }
+        rules_and_lines(&cmd.output().unwrap().stdout).len()
+    };
+    assert_eq!(run(&[], None), 0, "default true");
+    assert_eq!(run(&[], Some("false")), 1, "TF_VAR_ overrides the default");
+    assert_eq!(run(&["--var", "protect=true"], Some("false")), 0, "--var overrides TF_VAR_");
+    assert_eq!(run(&["--var-file", "off.tfvars"], None), 1);
+    // command-line order decides between --var and --var-file
+    assert_eq!(run(&["--var-file", "off.tfvars", "--var", "protect=true"], None), 0);
+    assert_eq!(run(&["--var", "protect=true", "--var-file", "off.tfvars"], None), 1);
+    assert_eq!(run(&["--var-file", "off.tfvars", "--var-file", "on.tfvars.json"], None), 0);
+    drlint()
+        .current_dir(dir.path())
+        .args(["check", "--var-file", "missing.tfvars", "main.tf"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn modules_fetched_by_terraform_init_are_followed_unless_a_profile_knows_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join("main.tf"),
+        "module \"db\" {\n  source  = \"git::https://example.com/terraform-db.git?ref=1.0.0\"\n  protect = false\n}\n\nmodule \"rds\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n",
+    )
+    .unwrap();
+    fs::create_dir_all(root.join(".terraform/modules/db")).unwrap();
+    fs::create_dir_all(root.join(".terraform/modules/rds")).unwrap();
+    fs::write(
+        root.join(".terraform/modules/modules.json"),
+        r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"db","Source":"git::https://example.com/terraform-db.git?ref=1.0.0","Dir":".terraform/modules/db"},{"Key":"rds","Source":"x","Dir":".terraform/modules/rds"}]}"#,
+    )
+    .unwrap();
+    fs::write(
+        root.join(".terraform/modules/db/main.tf"),
+        "variable \"protect\" {}\n\nresource \"aws_db_instance\" \"this\" {\n  identifier              = \"db\"\n  deletion_protection     = var.protect\n  backup_retention_period = 7\n}\n",
+    )
+    .unwrap();
+    // the profile of rds-instance wins: this fetched code is not evaluated
+    fs::write(
+        root.join(".terraform/modules/rds/main.tf"),
+        "resource \"aws_db_instance\" \"this\" {\n  deletion_protection     = true\n  backup_retention_period = 7\n  skip_final_snapshot     = true\n}\n",
+    )
+    .unwrap();
+    let out = drlint().current_dir(root).args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(
+        rules_and_lines(&out.stdout),
+        [("deletion-protection-disabled".to_owned(), "main.tf".to_owned(), 3)]
+    );
+}

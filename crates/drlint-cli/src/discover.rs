@@ -66,3 +66,52 @@ pub fn display_path(path: &Path) -> String {
     }
     s.to_owned()
 }
+
+/// Remote modules that `terraform init` fetched for the root folders among
+/// `files` (from `.terraform/modules/modules.json`), and their `.tf` files.
+pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedModule>) {
+    let mut roots: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let mut extra = Vec::new();
+    let mut modules = Vec::new();
+    for root in roots {
+        let manifest = root.join(".terraform/modules/modules.json");
+        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
+        let Some(entries) = json.get("Modules").and_then(|m| m.as_array()) else { continue };
+        for entry in entries {
+            let (Some(key), Some(dir)) = (
+                entry.get("Key").and_then(|k| k.as_str()),
+                entry.get("Dir").and_then(|d| d.as_str()),
+            ) else {
+                continue;
+            };
+            if key.is_empty() {
+                continue;
+            }
+            let module_dir = root.join(dir);
+            let Ok(listing) = std::fs::read_dir(&module_dir) else { continue };
+            let mut tf: Vec<PathBuf> = listing
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+                .collect();
+            tf.sort();
+            extra.extend(tf);
+            modules.push(drlint::FetchedModule {
+                root: dir_display(root),
+                key: key.to_owned(),
+                dir: dir_display(&module_dir),
+            });
+        }
+    }
+    (extra, modules)
+}
+
+/// A folder's display path, as the library names module directories.
+fn dir_display(dir: &Path) -> String {
+    let s = display_path(dir);
+    let s = s.trim_end_matches('/');
+    if s.is_empty() || s == "." { ".".to_owned() } else { s.to_owned() }
+}

@@ -125,6 +125,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         env_vars,
         cli_vars: cli.into_iter().map(|(_, v)| v).collect(),
         production_name,
+        fetched_modules: Vec::new(),
     })
 }
 
@@ -172,7 +173,9 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
         phases.push((name, now - lap));
         lap = now;
     };
-    let files = discover::discover(&args.paths)?;
+    let mut files = discover::discover(&args.paths)?;
+    let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
+    files.extend(fetched_files);
     mark("discover");
     let inputs: Vec<Input> = files
         .par_iter()
@@ -182,7 +185,8 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
         })
         .collect();
     mark("read");
-    let settings = settings(&args)?;
+    let mut settings = settings(&args)?;
+    settings.fetched_modules = fetched_modules;
     let report = Checker::with_settings(rules, profiles, settings).check(inputs);
     mark("check");
 

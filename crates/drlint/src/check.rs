@@ -54,6 +54,20 @@ pub struct Settings {
     pub cli_vars: Vec<CliVar>,
     /// A namespace whose name matches is production.
     pub production_name: Regex,
+    /// Remote modules fetched by `terraform init` (from `.terraform/modules/modules.json`),
+    /// whose files are among the inputs.
+    pub fetched_modules: Vec<FetchedModule>,
+}
+
+/// One entry of `.terraform/modules/modules.json`.
+#[derive(Debug, Clone)]
+pub struct FetchedModule {
+    /// The root module folder holding `.terraform/`.
+    pub root: String,
+    /// `rds`, or `app.rds` for a module called inside module `app`.
+    pub key: String,
+    /// The folder of its files.
+    pub dir: String,
 }
 
 impl Default for Settings {
@@ -62,6 +76,7 @@ impl Default for Settings {
             env_vars: Vec::new(),
             cli_vars: Vec::new(),
             production_name: Regex::new(DEFAULT_PRODUCTION_PATTERN).expect("valid pattern"),
+            fetched_modules: Vec::new(),
         }
     }
 }
@@ -156,7 +171,16 @@ impl Checker {
             d.tfvars
                 .sort_by_key(|i| auto_tfvars_rank(split_path(&i.path).1));
         }
-        let called = self.local_module_dirs(&dirs);
+        let mut called = self.local_module_dirs(&dirs);
+        let fetched: BTreeMap<(String, String), String> = self
+            .settings
+            .fetched_modules
+            .iter()
+            .map(|m| ((m.root.clone(), m.key.clone()), m.dir.clone()))
+            .collect();
+        // Fetched module code is only ever checked through a call.
+        let fetched_dirs: BTreeSet<String> = fetched.values().cloned().collect();
+        called.extend(fetched_dirs.iter().cloned());
         let (env_bindings, cli_bindings, mut findings) = self.outside_bindings();
         let active: Vec<ActiveRule<'_>> = self
             .rules
@@ -173,6 +197,7 @@ impl Checker {
             profiles: &self.profiles,
             rules: &active,
             load_dir: &load_dir,
+            fetched: &fetched,
         };
         let check_dir = |path: &str, parsed: ParsedDir| {
             // Terraform's precedence: environment, then the folder's tfvars, then the command line.
@@ -212,7 +237,7 @@ impl Checker {
         // comment, or behind `count = 0`) are still checked, as roots.
         let leftovers: Vec<_> = called
             .iter()
-            .filter(|p| !instantiated.contains(*p))
+            .filter(|p| !instantiated.contains(*p) && !fetched_dirs.contains(*p))
             .filter_map(|p| dirs.get_key_value(p.as_str()))
             .filter(|(_, i)| !i.tf.is_empty())
             .collect();

@@ -18,6 +18,6 @@ pub mod rules;
 pub mod source;
 pub mod vars;
 
-pub use check::{CheckReport, Checker, CliVar, Input, Settings};
+pub use check::{CheckReport, Checker, CliVar, FetchedModule, Input, Settings};
 pub use finding::Finding;
 pub use rules::{Rule, Severity};

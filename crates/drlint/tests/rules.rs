@@ -4,7 +4,6 @@
 //! `# expect: rule-id` (several ids separated by commas); the test requires
 //! exactly those findings, no missing and no extra, across all rules.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -89,9 +88,9 @@ fn is_input(path: &Path) -> bool {
         || name == "00-namespace.yaml"
 }
 
-/// `(path, line, rule)` for every `expect:` comment.
-fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
-    let mut out = BTreeSet::new();
+/// `(path, line, rule)` for every `expect:` comment; an id given twice expects two findings.
+fn expectations(path: &str, text: &str) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let Some(pos) = line.find("expect: ") else {
             continue;
@@ -101,7 +100,7 @@ fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
             continue;
         }
         for id in line[pos + "expect: ".len()..].split(',') {
-            out.insert((path.to_owned(), i + 1, id.trim().to_owned()));
+            out.push((path.to_owned(), i + 1, id.trim().to_owned()));
         }
     }
     out
@@ -111,7 +110,7 @@ fn expectations(path: &str, text: &str) -> BTreeSet<(String, usize, String)> {
 fn check_fixture(dir: &Path) -> Result<(), String> {
     let mut files = Vec::new();
     input_files(dir, &mut files);
-    let mut expected = BTreeSet::new();
+    let mut expected = Vec::new();
     let inputs: Vec<Input> = files
         .iter()
         .map(|p| {
@@ -129,20 +128,37 @@ fn check_fixture(dir: &Path) -> Result<(), String> {
         })
         .collect();
     let report = checker().check(inputs);
-    let actual: BTreeSet<_> = report
+    let mut actual: Vec<_> = report
         .findings
         .iter()
         .map(|f| (f.path().to_owned(), f.start().line, f.rule.clone()))
         .collect();
+    actual.sort();
+    expected.sort();
     if actual == expected {
         return Ok(());
     }
-    let missing: Vec<_> = expected.difference(&actual).collect();
-    let extra: Vec<_> = actual.difference(&expected).collect();
+    let missing = multiset_difference(&expected, &actual);
+    let extra = multiset_difference(&actual, &expected);
     Err(format!(
         "{}:\n  missing: {missing:?}\n  extra:   {extra:?}",
         dir.display()
     ))
+}
+
+/// The items of `a` not matched one-for-one in `b` (both sorted).
+fn multiset_difference<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
+    let mut rest = b.to_vec();
+    let mut out = Vec::new();
+    for item in a {
+        match rest.binary_search(item) {
+            Ok(i) => {
+                rest.remove(i);
+            }
+            Err(_) => out.push(item.clone()),
+        }
+    }
+    out
 }
 
 #[test]

@@ -32,6 +32,8 @@ pub struct Context<'r> {
     pub rules: &'r [ActiveRule<'r>],
     /// Parses a module directory by path, for local module calls.
     pub load_dir: &'r (dyn Fn(&str) -> Option<ModuleDir> + Sync),
+    /// Where `terraform init` put remote modules: `(root folder, module key)` → folder.
+    pub fetched: &'r BTreeMap<(String, String), String>,
 }
 
 /// Facts about the root's production status, as fields of the directory subject.
@@ -60,6 +62,7 @@ struct CallSite {
 }
 
 pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> DirOutcome {
+    let root = scope.dir().path.clone();
     let mut outcome = DirOutcome::default();
     for (rule, options) in ctx.rules {
         if !matches!(rule.select, Select::Directories) {
@@ -88,19 +91,47 @@ pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> Dir
             Truth::False => {}
         }
     }
-    check_instance(ctx, scope, "", None, &facts.in_production, 0, &mut outcome);
+    let instance = Instance {
+        root: &root,
+        module_path: "",
+        caller: None,
+        in_production: &facts.in_production,
+        depth: 0,
+    };
+    check_instance(ctx, scope, &instance, &mut outcome);
     outcome
 }
 
-fn check_instance(
-    ctx: &Context<'_>,
-    scope: &Scope<'_>,
-    module_path: &str,
-    caller: Option<&CallSite>,
-    in_production: &Value,
+/// One module instance: the root, or a module it calls (possibly nested).
+struct Instance<'i> {
+    /// The root module directory, for `.terraform/modules/modules.json` keys.
+    root: &'i str,
+    /// `module.app.` inside a called module, empty at the root.
+    module_path: &'i str,
+    caller: Option<&'i CallSite>,
+    in_production: &'i Value,
     depth: usize,
-    outcome: &mut DirOutcome,
-) {
+}
+
+/// `module.a.module.b.` and `rds` → `a.b.rds`, the key `terraform init` gives that call.
+fn module_key(module_path: &str, name: &str) -> String {
+    let segments: Vec<&str> = module_path.split('.').filter(|s| !s.is_empty()).collect();
+    let mut parts: Vec<&str> = segments
+        .chunks(2)
+        .filter_map(|c| (c.len() == 2 && c[0] == "module").then_some(c[1]))
+        .collect();
+    parts.push(name);
+    parts.join(".")
+}
+
+fn check_instance(ctx: &Context<'_>, scope: &Scope<'_>, instance: &Instance<'_>, outcome: &mut DirOutcome) {
+    let Instance {
+        module_path,
+        caller,
+        in_production,
+        depth,
+        ..
+    } = *instance;
     let dir = scope.dir();
     let subjects = subjects(scope, ctx.profiles, module_path, in_production);
     for (rule, options) in ctx.rules {
@@ -146,10 +177,19 @@ fn check_instance(
         let Value::String(source) = subject.raw_field("source").value else {
             continue;
         };
-        if !(source.starts_with("./") || source.starts_with("../")) {
+        let child_path = if source.starts_with("./") || source.starts_with("../") {
+            join_dir(&dir.path, &source)
+        } else if subject.profile.is_some() {
+            // a profile describes the module's inputs: it wins over the fetched code
             continue;
-        }
-        let child_path = join_dir(&dir.path, &source);
+        } else {
+            let name = subject.block.labels.first().map_or("", String::as_str);
+            let key = (instance.root.to_owned(), module_key(module_path, name));
+            match ctx.fetched.get(&key) {
+                Some(dir) => dir.clone(),
+                None => continue,
+            }
+        };
         let Some(child) = (ctx.load_dir)(&child_path) else {
             continue;
         };
@@ -163,15 +203,14 @@ fn check_instance(
         };
         outcome.instantiated.push(child_path);
         let child_module_path = format!("{}.", subject.address);
-        check_instance(
-            ctx,
-            &child_scope,
-            &child_module_path,
-            Some(&site),
+        let child = Instance {
+            root: instance.root,
+            module_path: &child_module_path,
+            caller: Some(&site),
             in_production,
-            depth + 1,
-            outcome,
-        );
+            depth: depth + 1,
+        };
+        check_instance(ctx, &child_scope, &child, outcome);
     }
 }
 
@@ -336,7 +375,12 @@ fn finding(
                     },
                 );
                 primary = (arg.file, arg.span);
-                label = label.map(|l| format!("{l} (passed to {})", call.address));
+                label = Some(format!(
+                    "passes {} to `{}` in {}",
+                    field.value,
+                    target.unwrap_or_default(),
+                    call.address
+                ));
             }
             None => related.push(Related {
                 file: Arc::clone(&call.file),
@@ -411,6 +455,12 @@ fn render_template(
 #[cfg(test)]
 mod tests {
     use super::join_dir;
+
+    #[test]
+    fn module_keys_follow_terraform_init() {
+        assert_eq!(super::module_key("", "rds"), "rds");
+        assert_eq!(super::module_key("module.app.module.db.", "rds"), "app.db.rds");
+    }
 
     #[test]
     fn module_paths_join_and_normalise() {
