@@ -15,6 +15,8 @@ pub struct Cli {
 pub enum Command {
     /// Check Terraform files for disaster-recovery risks.
     Check(CheckArgs),
+    /// Print every data store drlint recognises and its effective attributes (JSON).
+    Inspect(CheckArgs),
     /// List the rules.
     Rules,
     /// Explain one rule: why it matters, how to fix it, examples.

@@ -29,7 +29,9 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let (Command::Check(args), Some(("check", sub))) = (&mut cli.command, matches.subcommand()) {
+    if let (Command::Check(args) | Command::Inspect(args), Some((_, sub))) =
+        (&mut cli.command, matches.subcommand())
+    {
         args.var_indices = sub
             .indices_of("vars")
             .map(Iterator::collect)
@@ -51,7 +53,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<u8, String> {
     let rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Check(args) => check(args, rules),
+        Command::Check(args) => check(args, rules, false),
+        Command::Inspect(args) => check(args, rules, true),
         Command::Rules => {
             print!("{}", explain::rule_list(&rules));
             Ok(0)
@@ -126,6 +129,7 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         cli_vars: cli.into_iter().map(|(_, v)| v).collect(),
         production_name,
         fetched_modules: Vec::new(),
+        inspect: false,
     })
 }
 
@@ -155,7 +159,8 @@ fn load_profiles(dirs: &[std::path::PathBuf]) -> Result<ProfileSet, String> {
     Ok(ProfileSet::new(profiles))
 }
 
-fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
+/// `drlint check`, or with `inspect` the data stores instead of findings.
+fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String> {
     for id in args.rules.iter().chain(&args.ignore_rules) {
         find_rule(&rules, id)?;
     }
@@ -187,11 +192,19 @@ fn check(args: CheckArgs, rules: Vec<Rule>) -> Result<u8, String> {
     mark("read");
     let mut settings = settings(&args)?;
     settings.fetched_modules = fetched_modules;
+    settings.inspect = inspect;
     let report = Checker::with_settings(rules, profiles, settings).check(inputs);
     mark("check");
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
+    if inspect {
+        return match drlint::report::render_inspection(&report, &mut out).and_then(|()| out.flush()) {
+            Ok(()) => Ok(0),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+            Err(e) => Err(format!("writing the report: {e}")),
+        };
+    }
     let rendered = match args.format {
         Format::Json => Json.render(&report, &mut out),
         Format::Human => {

@@ -19,7 +19,7 @@ use crate::namespace::{
 };
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, Origin, Rule, Select, Severity, check_root, join_dir,
+    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Rule, Select, Severity, check_root, join_dir,
 };
 use crate::source::SourceFile;
 use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
@@ -57,6 +57,8 @@ pub struct Settings {
     /// Remote modules fetched by `terraform init` (from `.terraform/modules/modules.json`),
     /// whose files are among the inputs.
     pub fetched_modules: Vec<FetchedModule>,
+    /// Record every data store and its effective attributes in the report.
+    pub inspect: bool,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -77,6 +79,7 @@ impl Default for Settings {
             cli_vars: Vec::new(),
             production_name: Regex::new(DEFAULT_PRODUCTION_PATTERN).expect("valid pattern"),
             fetched_modules: Vec::new(),
+            inspect: false,
         }
     }
 }
@@ -92,6 +95,8 @@ pub struct Summary {
 pub struct CheckReport {
     pub findings: Vec<Finding>,
     pub summary: Summary,
+    /// Every data store, when `Settings::inspect` is set; sorted by path and address.
+    pub inspected: Vec<Inspected>,
 }
 
 impl CheckReport {
@@ -198,6 +203,7 @@ impl Checker {
             rules: &active,
             load_dir: &load_dir,
             fetched: &fetched,
+            inspect: self.settings.inspect,
         };
         let check_dir = |path: &str, parsed: ParsedDir| {
             // Terraform's precedence: environment, then the folder's tfvars, then the command line.
@@ -225,12 +231,14 @@ impl Checker {
             .collect();
         let mut unknown = 0;
         let mut instantiated = BTreeSet::new();
+        let mut inspected = Vec::new();
         for (problems, outcome) in outcomes {
             findings.extend(problems);
             if let Some(o) = outcome {
                 findings.extend(o.findings);
                 unknown += o.unknown;
                 instantiated.extend(o.instantiated);
+                inspected.extend(o.inspected);
             }
         }
         // Folders named as local modules but never instantiated (the call is in a
@@ -248,11 +256,16 @@ impl Checker {
         for o in outcomes {
             findings.extend(o.findings);
             unknown += o.unknown;
+            inspected.extend(o.inspected);
         }
         finalize(&mut findings);
+        inspected.sort_by(|a, b| {
+            (&a.file.path, a.span.start, &a.address).cmp(&(&b.file.path, b.span.start, &b.address))
+        });
         CheckReport {
             findings,
             summary: Summary { files, unknown },
+            inspected,
         }
     }
 

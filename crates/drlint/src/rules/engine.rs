@@ -21,6 +21,20 @@ pub struct DirOutcome {
     pub unknown: usize,
     /// Module directories instantiated through local module calls.
     pub instantiated: Vec<String>,
+    /// Every data store seen, when the context asks to inspect.
+    pub inspected: Vec<Inspected>,
+}
+
+/// A data store as drlint reads it: for `drlint inspect` and corpus reports.
+#[derive(Debug, Clone)]
+pub struct Inspected {
+    pub file: Arc<SourceFile>,
+    pub span: Range<usize>,
+    pub address: String,
+    pub kind: String,
+    pub profile: String,
+    pub in_production: Value,
+    pub fields: BTreeMap<String, Field>,
 }
 
 /// A rule with the options in force for it.
@@ -34,6 +48,8 @@ pub struct Context<'r> {
     pub load_dir: &'r (dyn Fn(&str) -> Option<ModuleDir> + Sync),
     /// Where `terraform init` put remote modules: `(root folder, module key)` → folder.
     pub fetched: &'r BTreeMap<(String, String), String>,
+    /// Record every data store in the outcome.
+    pub inspect: bool,
 }
 
 /// Facts about the root's production status, as fields of the directory subject.
@@ -134,6 +150,20 @@ fn check_instance(ctx: &Context<'_>, scope: &Scope<'_>, instance: &Instance<'_>,
     } = *instance;
     let dir = scope.dir();
     let subjects = subjects(scope, ctx.profiles, module_path, in_production);
+    if ctx.inspect {
+        for s in &subjects {
+            let Some(profile) = s.profile else { continue };
+            outcome.inspected.push(Inspected {
+                file: Arc::clone(&dir.files[s.file].source),
+                span: s.block.header.clone(),
+                address: s.address.clone(),
+                kind: profile.kind.clone(),
+                profile: profile.label(),
+                in_production: in_production.clone(),
+                fields: s.canonical_fields().clone(),
+            });
+        }
+    }
     for (rule, options) in ctx.rules {
         for subject in &subjects {
             let canonical = match &rule.select {

@@ -10,5 +10,5 @@ pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
 pub use definition::{
     Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
 };
-pub use engine::{ActiveRule, Context, DirFacts, DirOutcome, check_root, join_dir};
+pub use engine::{ActiveRule, Context, DirFacts, DirOutcome, Inspected, check_root, join_dir};
 pub use subject::{IN_PRODUCTION, Subject, subjects};

@@ -30,6 +30,11 @@ pub struct Subject<'a> {
 pub const IN_PRODUCTION: &str = "in_production";
 
 impl<'a> Subject<'a> {
+    /// The canonical attributes, for inspection.
+    pub fn canonical_fields(&self) -> &BTreeMap<String, Field> {
+        &self.canonical
+    }
+
     pub fn kind(&self) -> Option<&'a str> {
         self.profile.map(|p| p.kind.as_str())
     }

@@ -1,0 +1,67 @@
+//! `drlint inspect`: every data store and its effective attributes, as JSON.
+
+use std::io;
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::check::CheckReport;
+use crate::eval::Value;
+use crate::rules::Origin;
+
+fn value_json(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Number(n) => serde_json::Number::from_f64(*n).map_or(Json::Null, Json::Number),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(items) => Json::Array(items.iter().map(value_json).collect()),
+        Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), value_json(v))).collect()),
+        Value::Unknown => json!({ "unknown": true }),
+    }
+}
+
+fn origin_json(origin: &Origin) -> Json {
+    match origin {
+        Origin::Set { name, file, span, .. } => {
+            let at = file.line_col(span.start);
+            json!({ "from": "set", "input": name, "path": file.path, "line": at.line })
+        }
+        Origin::Default { input, profile, .. } => json!({ "from": "default", "input": input, "profile": profile }),
+        Origin::Fixed { profile, .. } => json!({ "from": "fixed", "profile": profile }),
+        Origin::Companion { file, span, address } => {
+            let at = file.line_col(span.start);
+            json!({ "from": "companion", "resource": address, "path": file.path, "line": at.line })
+        }
+        Origin::Absent => json!({ "from": "absent" }),
+    }
+}
+
+pub fn render_inspection(report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    let stores: Vec<Json> = report
+        .inspected
+        .iter()
+        .map(|s| {
+            let at = s.file.line_col(s.span.start);
+            let attributes: Map<String, Json> = s
+                .fields
+                .iter()
+                .map(|(name, field)| {
+                    let mut entry = origin_json(&field.origin);
+                    entry["value"] = value_json(&field.value);
+                    (name.clone(), entry)
+                })
+                .collect();
+            json!({
+                "path": s.file.path,
+                "line": at.line,
+                "address": s.address,
+                "kind": s.kind,
+                "profile": s.profile,
+                "in_production": value_json(&s.in_production),
+                "attributes": attributes,
+            })
+        })
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &json!({ "version": 1, "data_stores": stores }))?;
+    writeln!(out)
+}
