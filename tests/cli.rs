@@ -397,7 +397,13 @@ fn variables_from_the_environment_and_command_line_follow_terraforms_precedence(
     let run = |args: &[&str], env: Option<&str>| {
         let mut cmd = drlint();
         cmd.current_dir(dir.path())
-            .args(["check", "--format", "json", "--rule", "deletion-protection-disabled"])
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--rule",
+                "deletion-protection-disabled",
+            ])
             .args(args)
             .arg("main.tf");
         if let Some(v) = env {
@@ -407,12 +413,28 @@ fn variables_from_the_environment_and_command_line_follow_terraforms_precedence(
     };
     assert_eq!(run(&[], None), 0, "default true");
     assert_eq!(run(&[], Some("false")), 1, "TF_VAR_ overrides the default");
-    assert_eq!(run(&["--var", "protect=true"], Some("false")), 0, "--var overrides TF_VAR_");
+    assert_eq!(
+        run(&["--var", "protect=true"], Some("false")),
+        0,
+        "--var overrides TF_VAR_"
+    );
     assert_eq!(run(&["--var-file", "off.tfvars"], None), 1);
     // command-line order decides between --var and --var-file
-    assert_eq!(run(&["--var-file", "off.tfvars", "--var", "protect=true"], None), 0);
-    assert_eq!(run(&["--var", "protect=true", "--var-file", "off.tfvars"], None), 1);
-    assert_eq!(run(&["--var-file", "off.tfvars", "--var-file", "on.tfvars.json"], None), 0);
+    assert_eq!(
+        run(&["--var-file", "off.tfvars", "--var", "protect=true"], None),
+        0
+    );
+    assert_eq!(
+        run(&["--var", "protect=true", "--var-file", "off.tfvars"], None),
+        1
+    );
+    assert_eq!(
+        run(
+            &["--var-file", "off.tfvars", "--var-file", "on.tfvars.json"],
+            None
+        ),
+        0
+    );
     drlint()
         .current_dir(dir.path())
         .args(["check", "--var-file", "missing.tfvars", "main.tf"])
@@ -447,9 +469,17 @@ fn modules_fetched_by_terraform_init_are_followed_unless_a_profile_knows_them() 
         "resource \"aws_db_instance\" \"this\" {\n  deletion_protection     = true\n  backup_retention_period = 7\n  skip_final_snapshot     = true\n}\n",
     )
     .unwrap();
-    let out = drlint().current_dir(root).args(["check", "--format", "json"]).output().unwrap();
+    let out = drlint()
+        .current_dir(root)
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(
         rules_and_lines(&out.stdout),
-        [("deletion-protection-disabled".to_owned(), "main.tf".to_owned(), 3)]
+        [(
+            "deletion-protection-disabled".to_owned(),
+            "main.tf".to_owned(),
+            3
+        )]
     );
 }

@@ -35,12 +35,18 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
         ignore::WalkBuilder::new(path).build_parallel().run(|| {
             Box::new(|entry| {
                 match entry {
-                    Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) && is_input(entry.path()) => {
+                    Ok(entry)
+                        if entry.file_type().is_some_and(|t| t.is_file())
+                            && is_input(entry.path()) =>
+                    {
                         found.lock().expect("not poisoned").push(entry.into_path());
                     }
                     Ok(_) => {}
                     Err(e) => {
-                        failure.lock().expect("not poisoned").get_or_insert(e.to_string());
+                        failure
+                            .lock()
+                            .expect("not poisoned")
+                            .get_or_insert(e.to_string());
                         return WalkState::Quit;
                     }
                 }
@@ -77,9 +83,15 @@ pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedM
     let mut modules = Vec::new();
     for root in roots {
         let manifest = root.join(".terraform/modules/modules.json");
-        let Ok(text) = std::fs::read_to_string(&manifest) else { continue };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else { continue };
-        let Some(entries) = json.get("Modules").and_then(|m| m.as_array()) else { continue };
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let Some(entries) = json.get("Modules").and_then(|m| m.as_array()) else {
+            continue;
+        };
         for entry in entries {
             let (Some(key), Some(dir)) = (
                 entry.get("Key").and_then(|k| k.as_str()),
@@ -91,7 +103,9 @@ pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedM
                 continue;
             }
             let module_dir = root.join(dir);
-            let Ok(listing) = std::fs::read_dir(&module_dir) else { continue };
+            let Ok(listing) = std::fs::read_dir(&module_dir) else {
+                continue;
+            };
             let mut tf: Vec<PathBuf> = listing
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -113,5 +127,9 @@ pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedM
 fn dir_display(dir: &Path) -> String {
     let s = display_path(dir);
     let s = s.trim_end_matches('/');
-    if s.is_empty() || s == "." { ".".to_owned() } else { s.to_owned() }
+    if s.is_empty() || s == "." {
+        ".".to_owned()
+    } else {
+        s.to_owned()
+    }
 }

@@ -199,7 +199,8 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     if inspect {
-        return match drlint::report::render_inspection(&report, &mut out).and_then(|()| out.flush()) {
+        return match drlint::report::render_inspection(&report, &mut out).and_then(|()| out.flush())
+        {
             Ok(()) => Ok(0),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
             Err(e) => Err(format!("writing the report: {e}")),

@@ -19,7 +19,8 @@ use crate::namespace::{
 };
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Rule, Select, Severity, check_root, join_dir,
+    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Rule, Select, Severity, check_root,
+    join_dir,
 };
 use crate::source::SourceFile;
 use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
@@ -461,7 +462,11 @@ impl Checker {
             Ok(bytes) => bytes,
             Err(why) => {
                 let file = Arc::new(SourceFile::new(input.path.clone(), ""));
-                return Err(Box::new(self.problem(file, 0..0, format!("cannot read file: {why}"))));
+                return Err(Box::new(self.problem(
+                    file,
+                    0..0,
+                    format!("cannot read file: {why}"),
+                )));
             }
         };
         match std::str::from_utf8(bytes) {

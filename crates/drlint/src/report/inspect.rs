@@ -15,20 +15,32 @@ fn value_json(v: &Value) -> Json {
         Value::Number(n) => serde_json::Number::from_f64(*n).map_or(Json::Null, Json::Number),
         Value::String(s) => Json::String(s.clone()),
         Value::List(items) => Json::Array(items.iter().map(value_json).collect()),
-        Value::Object(map) => Json::Object(map.iter().map(|(k, v)| (k.clone(), value_json(v))).collect()),
+        Value::Object(map) => Json::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), value_json(v)))
+                .collect(),
+        ),
         Value::Unknown => json!({ "unknown": true }),
     }
 }
 
 fn origin_json(origin: &Origin) -> Json {
     match origin {
-        Origin::Set { name, file, span, .. } => {
+        Origin::Set {
+            name, file, span, ..
+        } => {
             let at = file.line_col(span.start);
             json!({ "from": "set", "input": name, "path": file.path, "line": at.line })
         }
-        Origin::Default { input, profile, .. } => json!({ "from": "default", "input": input, "profile": profile }),
+        Origin::Default { input, profile, .. } => {
+            json!({ "from": "default", "input": input, "profile": profile })
+        }
         Origin::Fixed { profile, .. } => json!({ "from": "fixed", "profile": profile }),
-        Origin::Companion { file, span, address } => {
+        Origin::Companion {
+            file,
+            span,
+            address,
+        } => {
             let at = file.line_col(span.start);
             json!({ "from": "companion", "resource": address, "path": file.path, "line": at.line })
         }

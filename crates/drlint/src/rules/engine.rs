@@ -140,7 +140,12 @@ fn module_key(module_path: &str, name: &str) -> String {
     parts.join(".")
 }
 
-fn check_instance(ctx: &Context<'_>, scope: &Scope<'_>, instance: &Instance<'_>, outcome: &mut DirOutcome) {
+fn check_instance(
+    ctx: &Context<'_>,
+    scope: &Scope<'_>,
+    instance: &Instance<'_>,
+    outcome: &mut DirOutcome,
+) {
     let Instance {
         module_path,
         caller,
@@ -489,7 +494,10 @@ mod tests {
     #[test]
     fn module_keys_follow_terraform_init() {
         assert_eq!(super::module_key("", "rds"), "rds");
-        assert_eq!(super::module_key("module.app.module.db.", "rds"), "app.db.rds");
+        assert_eq!(
+            super::module_key("module.app.module.db.", "rds"),
+            "app.db.rds"
+        );
     }
 
     #[test]
