@@ -32,7 +32,7 @@ fn human_output_is_miettes_report_with_a_summary() {
             "check",
             "--color",
             "never",
-            "fixtures/rules/deletion-protection-disabled",
+            "fixtures/scenarios/rendering-human",
         ])
         .assert()
         .code(1)
@@ -51,7 +51,7 @@ fn json_output_follows_the_contract() {
             "check",
             "--format",
             "json",
-            "fixtures/rules/backup-retention-too-short",
+            "fixtures/scenarios/rendering-json",
         ])
         .assert()
         .code(1)
@@ -206,7 +206,7 @@ fn rule_selection() {
         rules.dedup();
         rules
     };
-    let dir = "fixtures/rules/deletion-protection-disabled";
+    let dir = "fixtures/scenarios/rendering-human";
     assert_eq!(
         run(&[
             "check",

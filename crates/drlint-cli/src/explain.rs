@@ -27,6 +27,7 @@ fn select_text(select: &Select) -> String {
         Select::Blocks(blocks) => format!("`{}` blocks", blocks.join("`, `")),
         Select::Directories => "module directories".to_owned(),
         Select::Parser => "every file, while parsing".to_owned(),
+        Select::Suppressions => "suppression comments".to_owned(),
     }
 }
 

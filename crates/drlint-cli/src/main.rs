@@ -130,6 +130,9 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         production_name,
         fetched_modules: Vec::new(),
         inspect: false,
+        // for tests and reproducible runs: the day `until=` dates are compared with
+        today: std::env::var("DRLINT_TODAY").ok().filter(|d| !d.is_empty()),
+        known_rules: Vec::new(),
     })
 }
 
@@ -161,6 +164,7 @@ fn load_profiles(dirs: &[std::path::PathBuf]) -> Result<ProfileSet, String> {
 
 /// `drlint check`, or with `inspect` the data stores instead of findings.
 fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String> {
+    let known_rules: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
     for id in args.rules.iter().chain(&args.ignore_rules) {
         find_rule(&rules, id)?;
     }
@@ -193,6 +197,7 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
     let mut settings = settings(&args)?;
     settings.fetched_modules = fetched_modules;
     settings.inspect = inspect;
+    settings.known_rules = known_rules;
     let report = Checker::with_settings(rules, profiles, settings).check(inputs);
     mark("check");
 

@@ -10,7 +10,10 @@ use drlint::{Checker, Input, builtin};
 const NAMESPACES: usize = 1_250;
 
 fn namespace(i: usize) -> Vec<(String, String)> {
-    let ns = format!("team-{i}-{}", if i.is_multiple_of(4) { "prod" } else { "dev" });
+    let ns = format!(
+        "team-{i}-{}",
+        if i.is_multiple_of(4) { "prod" } else { "dev" }
+    );
     let dir = format!("namespaces/{ns}/resources");
     let prod = i.is_multiple_of(4);
     let mut files = vec![

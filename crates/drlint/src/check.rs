@@ -23,6 +23,9 @@ use crate::rules::{
     join_dir,
 };
 use crate::source::SourceFile;
+use crate::suppress::{
+    FileSuppressions, apply, hcl_comments, suppressions as find_suppressions, today, yaml_comments,
+};
 use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
 
 pub const PARSE_ERROR: &str = "parse-error";
@@ -60,6 +63,11 @@ pub struct Settings {
     pub fetched_modules: Vec<FetchedModule>,
     /// Record every data store and its effective attributes in the report.
     pub inspect: bool,
+    /// Today as `YYYY-MM-DD`, for suppressions with `until=`; the system date when unset.
+    pub today: Option<String>,
+    /// Every rule id that exists, enabled or not: a suppression naming a
+    /// disabled rule is not reported as unused, one naming no rule at all is.
+    pub known_rules: Vec<String>,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -81,6 +89,8 @@ impl Default for Settings {
             production_name: Regex::new(DEFAULT_PRODUCTION_PATTERN).expect("valid pattern"),
             fetched_modules: Vec::new(),
             inspect: false,
+            today: None,
+            known_rules: Vec::new(),
         }
     }
 }
@@ -88,6 +98,8 @@ impl Default for Settings {
 #[derive(Debug, Default)]
 pub struct Summary {
     pub files: usize,
+    /// Findings hidden by a suppression comment in force.
+    pub suppressed: usize,
     /// Rule × block pairs left undecided because a value was unknown.
     pub unknown: usize,
 }
@@ -130,6 +142,7 @@ struct ParsedDir {
     dir: ModuleDir,
     tfvars: Vec<Arc<SourceFile>>,
     problems: Vec<Finding>,
+    suppressions: Vec<FileSuppressions>,
 }
 
 /// `source = "./x"` or `"../x"`: a local module call, found without parsing.
@@ -192,7 +205,7 @@ impl Checker {
             .rules
             .iter()
             .zip(&self.options)
-            .filter(|(r, _)| !matches!(r.select, Select::Parser))
+            .filter(|(r, _)| !matches!(r.select, Select::Parser | Select::Suppressions))
             .map(|(r, o)| (r, o.clone()))
             .collect();
         let load_dir = |path: &str| -> Option<ModuleDir> {
@@ -225,16 +238,19 @@ impl Checker {
             .map(|(path, inputs)| {
                 let mut parsed = self.parse_dir(path, inputs);
                 let problems = std::mem::take(&mut parsed.problems);
+                let suppressions = std::mem::take(&mut parsed.suppressions);
                 let outcome = (!inputs.tf.is_empty() && !called.contains(path))
                     .then(|| check_dir(path, parsed));
-                (problems, outcome)
+                (problems, suppressions, outcome)
             })
             .collect();
         let mut unknown = 0;
         let mut instantiated = BTreeSet::new();
         let mut inspected = Vec::new();
-        for (problems, outcome) in outcomes {
+        let mut suppressions = Vec::new();
+        for (problems, file_suppressions, outcome) in outcomes {
             findings.extend(problems);
+            suppressions.extend(file_suppressions);
             if let Some(o) = outcome {
                 findings.extend(o.findings);
                 unknown += o.unknown;
@@ -259,13 +275,26 @@ impl Checker {
             unknown += o.unknown;
             inspected.extend(o.inspected);
         }
+        let today = self.settings.today.clone().unwrap_or_else(today);
+        let applied = apply(
+            findings,
+            &suppressions,
+            &self.rules,
+            &self.known_rule_ids(),
+            &today,
+        );
+        let mut findings = applied.kept;
         finalize(&mut findings);
         inspected.sort_by(|a, b| {
             (&a.file.path, a.span.start, &a.address).cmp(&(&b.file.path, b.span.start, &b.address))
         });
         CheckReport {
             findings,
-            summary: Summary { files, unknown },
+            summary: Summary {
+                files,
+                suppressed: applied.suppressed,
+                unknown,
+            },
             inspected,
         }
     }
@@ -406,6 +435,22 @@ impl Checker {
     fn parse_dir(&self, path: &str, inputs: &DirInputs<'_>) -> ParsedDir {
         let mut problems = Vec::new();
         let mut files = Vec::new();
+        let mut suppressions = Vec::new();
+        let mut note_suppressions =
+            |file: &Arc<SourceFile>, blocks: &[crate::model::Block], yaml: bool| {
+                let comments = if yaml {
+                    yaml_comments(file)
+                } else {
+                    hcl_comments(file)
+                };
+                let found = find_suppressions(file, &comments, blocks, yaml);
+                if !found.is_empty() {
+                    suppressions.push(FileSuppressions {
+                        file: Arc::clone(file),
+                        suppressions: found,
+                    });
+                }
+            };
         for input in &inputs.tf {
             let file = match self.decode(input) {
                 Ok(file) => file,
@@ -418,15 +463,20 @@ impl Checker {
                 Ok(parsed) => {
                     let tf = TfFile::from_body(file, parsed.body, parsed.duplicate_keys);
                     problems.extend(self.duplicate_key_findings(&tf));
+                    note_suppressions(&tf.source, &tf.blocks, false);
                     files.push(tf);
                 }
-                Err(e) => problems.push(self.parse_error(file, e)),
+                Err(e) => {
+                    note_suppressions(&file, &[], false);
+                    problems.push(self.parse_error(file, e));
+                }
             }
         }
         let mut tfvars = Vec::new();
         for input in &inputs.tfvars {
             match self.decode(input) {
                 Ok(file) => {
+                    note_suppressions(&file, &[], false);
                     if let Err(e) = read_tfvars(&file, &mut Bindings::new()) {
                         problems.push(self.parse_error(Arc::clone(&file), e));
                     }
@@ -438,6 +488,7 @@ impl Checker {
         if let Some(input) = inputs.namespace {
             match self.decode(input) {
                 Ok(file) => {
+                    note_suppressions(&file, &[], true);
                     if let Err(e) = read_namespace(&file) {
                         problems.push(self.parse_error(file, e));
                     }
@@ -453,6 +504,15 @@ impl Checker {
             },
             tfvars,
             problems,
+            suppressions,
+        }
+    }
+
+    fn known_rule_ids(&self) -> Vec<String> {
+        if self.settings.known_rules.is_empty() {
+            self.rules.iter().map(|r| r.id.clone()).collect()
+        } else {
+            self.settings.known_rules.clone()
         }
     }
 

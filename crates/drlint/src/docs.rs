@@ -93,5 +93,6 @@ fn applies_to(select: &Select) -> String {
         ),
         Select::Directories => "applies to module directories".to_owned(),
         Select::Parser => "reported while reading files".to_owned(),
+        Select::Suppressions => "reported about suppression comments".to_owned(),
     }
 }

@@ -16,6 +16,7 @@ pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod vars;
 
 pub use check::{CheckReport, Checker, CliVar, FetchedModule, Input, Settings};

@@ -143,6 +143,9 @@ pub fn summary_line(report: &CheckReport) -> String {
         plural(report.count(Severity::Note), "note"),
         plural(report.summary.files, "file"),
     );
+    if report.summary.suppressed > 0 {
+        line.push_str(&format!("; {} suppressed", report.summary.suppressed));
+    }
     if report.summary.unknown > 0 {
         line.push_str(&format!(
             " ({} skipped: value unknown statically)",

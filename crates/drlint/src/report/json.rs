@@ -56,6 +56,7 @@ struct JsonRelated<'a> {
 struct JsonSummary {
     files: usize,
     findings: Counts,
+    suppressed: usize,
     unknown_values_skipped: usize,
 }
 
@@ -120,6 +121,7 @@ impl Render for Json {
                     warning: report.count(Severity::Warning),
                     note: report.count(Severity::Note),
                 },
+                suppressed: report.summary.suppressed,
                 unknown_values_skipped: report.summary.unknown,
             },
         };

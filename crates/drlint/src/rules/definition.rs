@@ -56,6 +56,8 @@ pub enum Select {
     Directories,
     /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
     Parser,
+    /// Findings about suppression comments (`unused-suppression`, `suppression-without-reason`).
+    Suppressions,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -157,6 +159,10 @@ pub struct Rule {
     pub options: BTreeMap<String, OptionSpec>,
     #[serde(default)]
     pub examples: Examples,
+    /// The ids other scanners give the same check, so their suppression
+    /// comments also suppress this rule: `checkov`, `tfsec`, `trivy`, `tflint`.
+    #[serde(default)]
+    pub equivalents: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -192,7 +198,9 @@ impl Rule {
             return Err(format!("rule id `{}` must be kebab-case", self.id));
         }
         match (&self.select, &self.when) {
-            (Select::Parser, Some(_)) => return Err("a parser rule has no `when`".into()),
+            (Select::Parser | Select::Suppressions, Some(_)) => {
+                return Err("a parser or suppression rule has no `when`".into());
+            }
             (Select::Kinds(_) | Select::Blocks(_) | Select::Directories, None) => {
                 return Err("a rule must say `when` it fires".into());
             }
@@ -213,6 +221,13 @@ impl Rule {
             ));
         }
         Ok(())
+    }
+
+    /// Whether `id` of `tool` (checkov, tfsec, trivy, tflint) checks the same thing.
+    pub fn equivalent_of(&self, tool: &str, id: &str) -> bool {
+        self.equivalents
+            .get(tool)
+            .is_some_and(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(id)))
     }
 
     /// The rule's options with their defaults.
