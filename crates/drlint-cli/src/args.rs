@@ -17,12 +17,36 @@ pub enum Command {
     Check(CheckArgs),
     /// Print every data store drlint recognises and its effective attributes (JSON).
     Inspect(CheckArgs),
-    /// List the rules.
-    Rules,
+    /// Record today's findings as accepted, in a baseline file.
+    Baseline {
+        #[command(subcommand)]
+        command: BaselineCommand,
+    },
+    /// List the rules (built-in and the configuration's), with other scanners' equivalent ids.
+    Rules {
+        /// Validate the rule files (`*.yaml`) and profiles (`profiles/*.yaml`) in DIR and run
+        /// each rule's examples; exit 1 if an example misbehaves, 2 if a file is invalid.
+        #[arg(long, value_name = "DIR")]
+        check: Option<PathBuf>,
+    },
+    /// Write a commented starting `.drlint.yaml` in the current folder.
+    Init,
     /// Explain one rule: why it matters, how to fix it, examples.
     Explain {
         /// The rule id, e.g. deletion-protection-disabled.
         rule: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Write every current finding's fingerprint to a baseline file.
+    Create {
+        #[command(flatten)]
+        args: CheckArgs,
+        /// Where to write it.
+        #[arg(long, default_value = drlint::baseline::BASELINE_FILE)]
+        output: PathBuf,
     },
 }
 
@@ -53,9 +77,16 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Exit with 1 when a finding of this severity or above is reported.
-    #[arg(long, value_enum, default_value_t = Threshold::Warning)]
-    pub severity_threshold: Threshold,
+    /// Exit with 1 when a finding of this severity or above is reported
+    /// [default: the configuration's, else warning].
+    #[arg(long, value_enum)]
+    pub severity_threshold: Option<Threshold>,
+    /// The configuration file [default: the first `.drlint.yaml` found walking up from the first PATH].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Hide the findings listed in this baseline file and report its entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Run only these rules (repeatable).
     #[arg(long = "rule", value_name = "RULE")]
     pub rules: Vec<String>,
@@ -68,9 +99,10 @@ pub struct CheckArgs {
     /// Read root module variables from a `.tfvars` or `.tfvars.json` file (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
-    /// A namespace whose name matches this regular expression is production.
-    #[arg(long, value_name = "REGEX", default_value = drlint::namespace::DEFAULT_PRODUCTION_PATTERN)]
-    pub production_pattern: String,
+    /// A namespace whose name matches this regular expression is production
+    /// [default: the configuration's, else `-prod$|-production$`].
+    #[arg(long, value_name = "REGEX")]
+    pub production_pattern: Option<String>,
     /// Extra module profiles: a folder of `*.yaml` profile files (repeatable). They take
     /// precedence over the built-in profiles for the same module source or resource type.
     #[arg(long = "profiles", value_name = "DIR")]

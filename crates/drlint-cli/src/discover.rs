@@ -133,3 +133,32 @@ fn dir_display(dir: &Path) -> String {
         s.to_owned()
     }
 }
+
+/// Keeps the files matching an `include` glob (when there are any) and no
+/// `exclude` glob; globs are relative to the configuration's folder `root`.
+pub fn filter_globs(
+    files: Vec<PathBuf>,
+    include: &[String],
+    exclude: &[String],
+    root: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let build = |globs: &[String]| -> Result<globset::GlobSet, String> {
+        let mut set = globset::GlobSetBuilder::new();
+        for g in globs {
+            set.add(globset::Glob::new(g).map_err(|e| format!("glob `{g}`: {e}"))?);
+        }
+        set.build().map_err(|e| e.to_string())
+    };
+    let (include_set, exclude_set) = (build(include)?, build(exclude)?);
+    Ok(files
+        .into_iter()
+        .filter(|f| {
+            let shown = display_path(f);
+            let Some(relative) = drlint::config::relative_to_root(&shown, root) else {
+                return true; // outside the configuration's folder: not its business
+            };
+            (include.is_empty() || include_set.is_match(relative))
+                && !exclude_set.is_match(relative)
+        })
+        .collect())
+}

@@ -6,18 +6,22 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod args;
 mod discover;
 mod explain;
+mod project;
 
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::{CommandFactory, FromArgMatches, Parser};
 use rayon::prelude::*;
 
-use args::{CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
+use args::{BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
+use drlint::baseline::Baseline;
 use drlint::profile::{Profile, ProfileSet};
 use drlint::report::{Human, Json, Render};
 use drlint::vars::RawVar;
 use drlint::{Checker, CliVar, Input, Rule, Settings, Severity};
+use project::Project;
 
 /// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
 const EXIT_FINDINGS: u8 = 1;
@@ -29,9 +33,18 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
-    if let (Command::Check(args) | Command::Inspect(args), Some((_, sub))) =
-        (&mut cli.command, matches.subcommand())
-    {
+    // Terraform applies -var and -var-file in command-line order: record their positions.
+    let check_args = match (&mut cli.command, matches.subcommand()) {
+        (Command::Check(args) | Command::Inspect(args), Some((_, sub))) => Some((args, sub)),
+        (
+            Command::Baseline {
+                command: BaselineCommand::Create { args, .. },
+            },
+            Some((_, sub)),
+        ) => sub.subcommand().map(|(_, create)| (args, create)),
+        _ => None,
+    };
+    if let Some((args, sub)) = check_args {
         args.var_indices = sub
             .indices_of("vars")
             .map(Iterator::collect)
@@ -51,26 +64,95 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<u8, String> {
-    let rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Check(args) => check(args, rules, false),
-        Command::Inspect(args) => check(args, rules, true),
-        Command::Rules => {
-            print!("{}", explain::rule_list(&rules));
+        Command::Check(args) => check(args, Mode::Check),
+        Command::Inspect(args) => check(args, Mode::Inspect),
+        Command::Baseline {
+            command: BaselineCommand::Create { args, output },
+        } => check(args, Mode::CreateBaseline(output)),
+        Command::Rules { check: None } => {
+            let project = Project::load(&default_check_args())?;
+            print!("{}", explain::rule_list(&project.rules));
             Ok(0)
         }
+        Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
-            let found = find_rule(&rules, &rule)?;
-            print!("{}", explain::explain(found));
+            let project = Project::load(&default_check_args())?;
+            print!("{}", explain::explain(find_rule(&project.rules, &rule)?));
+            Ok(0)
+        }
+        Command::Init => {
+            let path = Path::new(drlint::config::CONFIG_FILE);
+            if path.exists() {
+                return Err(format!(
+                    "{} already exists; not overwriting it",
+                    path.display()
+                ));
+            }
+            std::fs::write(path, drlint::config::STARTER)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("wrote {}", path.display());
             Ok(0)
         }
     }
 }
 
+/// The arguments of a plain `drlint check`, for commands that need the project's rules.
+fn default_check_args() -> CheckArgs {
+    match Cli::parse_from(["drlint", "check"]).command {
+        Command::Check(args) => args,
+        _ => unreachable!("parsed `check`"),
+    }
+}
+
+/// `drlint rules --check DIR`: validate a team's rule and profile files and run the rules' examples.
+fn check_rule_dir(dir: &Path) -> Result<u8, String> {
+    let mut rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
+    let own = project::load_rules(dir)?;
+    let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
+    project::add_rules(&mut rules, own, dir)?;
+    let mut profiles: Vec<Profile> = drlint::builtin::profiles()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .cloned()
+        .collect();
+    let profile_dir = dir.join("profiles");
+    let mut own_profiles = 0;
+    if profile_dir.is_dir() {
+        let extra = project::load_profiles(&profile_dir)?;
+        own_profiles = extra.len();
+        profiles.extend(extra);
+    }
+    let checker = Checker::new(rules.clone(), ProfileSet::new(profiles));
+    let mut failed = false;
+    for rule in rules.iter().filter(|r| ids.contains(&r.id)) {
+        let failures = drlint::examples::example_failures(rule, &checker);
+        if failures.is_empty() {
+            println!(
+                "ok    {} ({} failing, {} passing examples)",
+                rule.id,
+                rule.examples.fail.len(),
+                rule.examples.pass.len()
+            );
+        } else {
+            failed = true;
+            for f in failures {
+                println!("FAIL  {f}");
+            }
+        }
+    }
+    println!(
+        "{} rule(s) and {own_profiles} profile(s) checked in {}",
+        ids.len(),
+        dir.display()
+    );
+    Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
 fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
     rules.iter().find(|r| r.id == id).ok_or_else(|| {
         let mut message = format!("unknown rule `{id}`");
-        if let Some(near) = explain::closest(id, rules.iter().map(|r| r.id.as_str())) {
+        if let Some(near) = drlint::config::did_you_mean(id, rules.iter().map(|r| r.id.as_str())) {
             message.push_str(&format!(" (did you mean `{near}`?)"));
         }
         message.push_str("; `drlint rules` lists them");
@@ -78,10 +160,23 @@ fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
     })
 }
 
-/// Variables from the environment and the command line, and production detection.
-fn settings(args: &CheckArgs) -> Result<Settings, String> {
-    let production_name = regex::Regex::new(&args.production_pattern)
-        .map_err(|e| format!("--production-pattern: {e}"))?;
+/// Variables from the environment and the command line, production detection and the configuration.
+fn settings(args: &CheckArgs, project: &Project) -> Result<Settings, String> {
+    let pattern = args
+        .production_pattern
+        .clone()
+        .or_else(|| {
+            project
+                .config
+                .as_ref()?
+                .config
+                .production
+                .name_pattern
+                .clone()
+        })
+        .unwrap_or_else(|| drlint::namespace::DEFAULT_PRODUCTION_PATTERN.to_owned());
+    let production_name =
+        regex::Regex::new(&pattern).map_err(|e| format!("production pattern `{pattern}`: {e}"))?;
     let env_vars = std::env::vars_os()
         .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
         .filter_map(|(k, v)| {
@@ -93,8 +188,6 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
             })
         })
         .collect();
-    // Terraform applies -var and -var-file in command-line order; clap gives
-    // each list in order, and their relative order by index.
     let mut cli: Vec<(usize, CliVar)> = Vec::new();
     for (i, assignment) in args.vars.iter().enumerate() {
         let (name, value) = assignment
@@ -132,48 +225,23 @@ fn settings(args: &CheckArgs) -> Result<Settings, String> {
         inspect: false,
         // for tests and reproducible runs: the day `until=` dates are compared with
         today: std::env::var("DRLINT_TODAY").ok().filter(|d| !d.is_empty()),
-        known_rules: Vec::new(),
+        known_rules: project.rules.iter().map(|r| r.id.clone()).collect(),
+        config: project
+            .config
+            .as_ref()
+            .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
     })
 }
 
-/// The built-in profiles, then the user's (which win on the same match).
-fn load_profiles(dirs: &[std::path::PathBuf]) -> Result<ProfileSet, String> {
-    let mut profiles: Vec<Profile> = drlint::builtin::profiles()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .cloned()
-        .collect();
-    for dir in dirs {
-        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut files: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-            .collect();
-        files.sort();
-        for file in files {
-            let text =
-                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let profile = Profile::from_yaml(&file.display().to_string(), &text)
-                .map_err(|e| e.to_string())?;
-            profiles.push(profile);
-        }
-    }
-    Ok(ProfileSet::new(profiles))
+/// What `check` produces.
+enum Mode {
+    Check,
+    Inspect,
+    CreateBaseline(PathBuf),
 }
 
-/// `drlint check`, or with `inspect` the data stores instead of findings.
-fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String> {
-    let known_rules: Vec<String> = rules.iter().map(|r| r.id.clone()).collect();
-    for id in args.rules.iter().chain(&args.ignore_rules) {
-        find_rule(&rules, id)?;
-    }
-    let rules: Vec<Rule> = rules
-        .into_iter()
-        .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
-        .filter(|r| !args.ignore_rules.contains(&r.id))
-        .collect();
-    let profiles = load_profiles(&args.profile_dirs)?;
+/// `drlint check`, `drlint inspect` and `drlint baseline create`.
+fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     let started = std::time::Instant::now();
     let mut phases: Vec<(&str, std::time::Duration)> = Vec::new();
     let mut lap = started;
@@ -182,7 +250,35 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
         phases.push((name, now - lap));
         lap = now;
     };
+    let project = Project::load(&args)?;
+    for id in args.rules.iter().chain(&args.ignore_rules) {
+        find_rule(&project.rules, id)?;
+    }
+    let rules: Vec<Rule> = project
+        .rules
+        .iter()
+        .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
+        .filter(|r| !args.ignore_rules.contains(&r.id))
+        .cloned()
+        .collect();
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--baseline {}: {e}", path.display()))?;
+            Some(
+                Baseline::from_json(&text)
+                    .map_err(|e| format!("--baseline {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let mut settings = settings(&args, &project)?;
+    mark("setup");
+
     let mut files = discover::discover(&args.paths)?;
+    if let Some(c) = &project.config {
+        files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+    }
     let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
     files.extend(fetched_files);
     mark("discover");
@@ -194,26 +290,33 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
         })
         .collect();
     mark("read");
-    let mut settings = settings(&args)?;
     settings.fetched_modules = fetched_modules;
-    settings.inspect = inspect;
-    settings.known_rules = known_rules;
-    let report = Checker::with_settings(rules, profiles, settings).check(inputs);
+    settings.inspect = matches!(mode, Mode::Inspect);
+    let mut report =
+        Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
     mark("check");
+
+    if let Mode::CreateBaseline(output) = &mode {
+        let baseline = Baseline::from_report(&report);
+        std::fs::write(output, baseline.to_json())
+            .map_err(|e| format!("{}: {e}", output.display()))?;
+        eprintln!(
+            "drlint: wrote {} findings to {}",
+            baseline.findings.len(),
+            output.display()
+        );
+        return Ok(0);
+    }
+    if let Some(baseline) = &baseline {
+        report.baseline = Some(baseline.apply(&mut report));
+    }
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    if inspect {
-        return match drlint::report::render_inspection(&report, &mut out).and_then(|()| out.flush())
-        {
-            Ok(()) => Ok(0),
-            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-            Err(e) => Err(format!("writing the report: {e}")),
-        };
-    }
-    let rendered = match args.format {
-        Format::Json => Json.render(&report, &mut out),
-        Format::Human => {
+    let rendered = match (&mode, args.format) {
+        (Mode::Inspect, _) => drlint::report::render_inspection(&report, &mut out),
+        (_, Format::Json) => Json.render(&report, &mut out),
+        (_, Format::Human) => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
@@ -231,7 +334,6 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(format!("writing the report: {e}")),
     }
-
     mark("render");
     if args.timings {
         let parts: Vec<String> = phases
@@ -244,10 +346,18 @@ fn check(args: CheckArgs, rules: Vec<Rule>, inspect: bool) -> Result<u8, String>
             started.elapsed().as_secs_f64() * 1000.0
         );
     }
+    if matches!(mode, Mode::Inspect) {
+        return Ok(0);
+    }
     let threshold = match args.severity_threshold {
-        Threshold::Note => Severity::Note,
-        Threshold::Warning => Severity::Warning,
-        Threshold::Error => Severity::Error,
+        Some(Threshold::Note) => Severity::Note,
+        Some(Threshold::Warning) => Severity::Warning,
+        Some(Threshold::Error) => Severity::Error,
+        None => project
+            .config
+            .as_ref()
+            .and_then(|c| c.config.severity_threshold)
+            .unwrap_or(Severity::Warning),
     };
     let failing = report.findings.iter().any(|f| f.severity >= threshold);
     Ok(if failing { EXIT_FINDINGS } else { 0 })

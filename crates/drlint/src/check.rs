@@ -10,6 +10,7 @@ use std::sync::{Arc, LazyLock};
 use rayon::prelude::*;
 use regex::Regex;
 
+use crate::config::{Resolved, RuleSettings};
 use crate::eval::{Bindings, Scope, Value};
 use crate::finding::{Finding, Related, finalize};
 use crate::hcl::{ParseError, parse_hcl};
@@ -68,6 +69,9 @@ pub struct Settings {
     /// Every rule id that exists, enabled or not: a suppression naming a
     /// disabled rule is not reported as unused, one naming no rule at all is.
     pub known_rules: Vec<String>,
+    /// `.drlint.yaml` rule settings, and its folder as a display path (`.`,
+    /// `../repo`): override globs match module folders relative to it.
+    pub config: Option<(Resolved, String)>,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -91,6 +95,7 @@ impl Default for Settings {
             inspect: false,
             today: None,
             known_rules: Vec::new(),
+            config: None,
         }
     }
 }
@@ -110,6 +115,8 @@ pub struct CheckReport {
     pub summary: Summary,
     /// Every data store, when `Settings::inspect` is set; sorted by path and address.
     pub inspected: Vec<Inspected>,
+    /// What a baseline hid and which of its entries no longer match, when one was applied.
+    pub baseline: Option<crate::baseline::BaselineOutcome>,
 }
 
 impl CheckReport {
@@ -201,20 +208,12 @@ impl Checker {
         let fetched_dirs: BTreeSet<String> = fetched.values().cloned().collect();
         called.extend(fetched_dirs.iter().cloned());
         let (env_bindings, cli_bindings, mut findings) = self.outside_bindings();
-        let active: Vec<ActiveRule<'_>> = self
-            .rules
-            .iter()
-            .zip(&self.options)
-            .filter(|(r, _)| !matches!(r.select, Select::Parser | Select::Suppressions))
-            .map(|(r, o)| (r, o.clone()))
-            .collect();
         let load_dir = |path: &str| -> Option<ModuleDir> {
             let inputs = dirs.get(path)?;
             (!inputs.tf.is_empty()).then(|| self.parse_dir(path, inputs).dir)
         };
         let ctx = Context {
             profiles: &self.profiles,
-            rules: &active,
             load_dir: &load_dir,
             fetched: &fetched,
             inspect: self.settings.inspect,
@@ -229,7 +228,8 @@ impl Checker {
             bindings.extend(cli_bindings.clone());
             let scope = Scope::new(&parsed.dir, bindings);
             let facts = self.dir_facts(&scope, &dirs, path);
-            check_root(&ctx, &scope, &facts)
+            let active = self.active_rules(path);
+            check_root(&ctx, &active, &scope, &facts)
         };
 
         // Roots: every folder with Terraform files that no local module call names.
@@ -283,7 +283,7 @@ impl Checker {
             &self.known_rule_ids(),
             &today,
         );
-        let mut findings = applied.kept;
+        let mut findings = self.configure_file_findings(applied.kept);
         finalize(&mut findings);
         inspected.sort_by(|a, b| {
             (&a.file.path, a.span.start, &a.address).cmp(&(&b.file.path, b.span.start, &b.address))
@@ -296,6 +296,7 @@ impl Checker {
                 unknown,
             },
             inspected,
+            baseline: None,
         }
     }
 
@@ -506,6 +507,71 @@ impl Checker {
             problems,
             suppressions,
         }
+    }
+
+    /// The configuration's rule settings for a folder (display path).
+    fn folder_settings(&self, folder: &str) -> BTreeMap<String, RuleSettings> {
+        let Some((resolved, root)) = &self.settings.config else {
+            return BTreeMap::new();
+        };
+        crate::config::relative_to_root(folder, root)
+            .map(|r| resolved.for_folder(r))
+            .unwrap_or_default()
+    }
+
+    /// The rules that run for a root folder, with their options and severity.
+    fn active_rules(&self, folder: &str) -> Vec<ActiveRule<'_>> {
+        let settings = self.folder_settings(folder);
+        self.rules
+            .iter()
+            .zip(&self.options)
+            .filter(|(r, _)| !matches!(r.select, Select::Parser | Select::Suppressions))
+            .filter_map(|(rule, defaults)| {
+                let s = settings.get(&rule.id);
+                if s.and_then(|s| s.enabled) == Some(false) {
+                    return None;
+                }
+                let mut options = defaults.clone();
+                if let Some(s) = s {
+                    options.extend(s.options.clone());
+                }
+                Some(ActiveRule {
+                    rule,
+                    options,
+                    severity: s.and_then(|s| s.severity),
+                })
+            })
+            .collect()
+    }
+
+    /// Applies the configuration to findings the rules engine does not make
+    /// (parser and suppression findings): off, or another severity, per folder.
+    fn configure_file_findings(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        if self.settings.config.is_none() {
+            return findings;
+        }
+        findings
+            .into_iter()
+            .filter_map(|mut f| {
+                let internal = self
+                    .rule(&f.rule)
+                    .is_some_and(|r| matches!(r.select, Select::Parser | Select::Suppressions));
+                if !internal {
+                    return Some(f);
+                }
+                let settings = self.folder_settings(split_path(f.path()).0);
+                match settings.get(&f.rule) {
+                    Some(s) if s.enabled == Some(false) => None,
+                    Some(s) => {
+                        if let Some(sev) = s.severity {
+                            f.severity = sev;
+                        }
+                        Some(f)
+                    }
+                    None => Some(f),
+                }
+            })
+            .collect()
     }
 
     fn known_rule_ids(&self) -> Vec<String> {

@@ -4,10 +4,13 @@
 //! [`eval`] per module directory with [`profile`]s → [`rules`] → [`finding`]s →
 //! [`report`] formats.
 
+pub mod baseline;
 pub mod builtin;
 pub mod check;
+pub mod config;
 pub mod docs;
 pub mod eval;
+pub mod examples;
 pub mod finding;
 pub mod hcl;
 pub mod model;

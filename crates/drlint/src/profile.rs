@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::eval::Value;
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// The kind every rule selects on: `rds_instance`, `rds_cluster`, `s3_bucket`, `dynamodb_table`, `cache_cluster`, ...
@@ -26,7 +26,7 @@ pub struct Profile {
     pub attributes: BTreeMap<String, AttributeMapping>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileMatch {
     /// A module source without scheme, `?ref=` or `//subdir`:
@@ -39,7 +39,7 @@ pub struct ProfileMatch {
 }
 
 /// How one canonical attribute is read from a block.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributeMapping {
     /// The module input or resource argument; a dotted path walks nested blocks
@@ -61,7 +61,7 @@ pub struct AttributeMapping {
     pub companion: Option<Companion>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Companion {
     pub resource_type: String,
@@ -75,7 +75,7 @@ pub struct Companion {
 }
 
 /// A YAML scalar as written: `false` and `"false"` stay different, as in Terraform.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     Bool(bool),

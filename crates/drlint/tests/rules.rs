@@ -20,47 +20,11 @@ fn fixtures_root() -> PathBuf {
 #[test]
 fn every_rule_example_behaves_as_documented() {
     let checker = checker();
-    let mut failures = Vec::new();
-    for rule in builtin::rules().unwrap() {
-        assert!(
-            !rule.examples.fail.is_empty(),
-            "{} has no failing example",
-            rule.id
-        );
-        assert!(
-            !rule.examples.pass.is_empty(),
-            "{} has no passing example",
-            rule.id
-        );
-        for (expect_fire, examples) in [(true, &rule.examples.fail), (false, &rule.examples.pass)] {
-            for (i, example) in examples.iter().enumerate() {
-                let inputs = example
-                    .files()
-                    .into_iter()
-                    .map(|(name, text)| Input {
-                        path: format!("example/{name}"),
-                        content: Ok(text.as_bytes().to_vec()),
-                    })
-                    .collect();
-                let report = checker.check(inputs);
-                let fired = report.findings.iter().filter(|f| f.rule == rule.id).count();
-                if (fired > 0) != expect_fire {
-                    failures.push(format!(
-                        "{} {} example #{}: {} findings of the rule; all findings: {:?}",
-                        rule.id,
-                        if expect_fire { "failing" } else { "passing" },
-                        i + 1,
-                        fired,
-                        report
-                            .findings
-                            .iter()
-                            .map(|f| (&f.rule, &f.message))
-                            .collect::<Vec<_>>()
-                    ));
-                }
-            }
-        }
-    }
+    let failures: Vec<String> = builtin::rules()
+        .unwrap()
+        .iter()
+        .flat_map(|rule| drlint::examples::example_failures(rule, &checker))
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -80,3 +80,970 @@ fn self_referencing_locals_end_as_unknown() {
     let d = dir(&[("main.tf", "locals {\n  a = local.b\n  b = local.a\n}\n")]);
     assert_eq!(eval_local(&d, "a"), Value::Unknown);
 }
+
+// ---------------------------------------------------------------------------
+// Helpers for the tests below.
+
+fn st(v: &str) -> Value {
+    Value::String(v.to_owned())
+}
+
+fn num(v: f64) -> Value {
+    Value::Number(v)
+}
+
+fn strs(items: &[&str]) -> Value {
+    Value::List(items.iter().map(|i| st(i)).collect())
+}
+
+fn obj(entries: Vec<(&str, Value)>) -> Value {
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect(),
+    )
+}
+
+fn one_file(src: &str) -> ModuleDir {
+    dir(&[("main.tf", src)])
+}
+
+#[track_caller]
+fn assert_locals(d: &ModuleDir, expected: &[(&str, Value)]) {
+    for (name, want) in expected {
+        assert_eq!(&eval_local(d, name), want, "local `{name}`");
+    }
+}
+
+#[track_caller]
+fn assert_variables(d: &ModuleDir, bindings: Bindings, expected: &[(&str, Value)]) {
+    let scope = Scope::new(d, bindings);
+    for (name, want) in expected {
+        assert_eq!(
+            &scope.variable(name, &mut Vec::new()),
+            want,
+            "variable `{name}`"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// `for` expressions and splats.
+
+#[test]
+fn for_expressions_build_lists_with_index_and_filter() {
+    let d = one_file(
+        r#"locals {
+  names   = ["a", "b", "c"]
+  upper   = [for s in local.names : upper(s)]
+  indexed = [for i, s in local.names : "${i}-${s}"]
+  evens   = [for x in [1, 2, 3, 4] : x * 10 if x % 2 == 0]
+  none    = [for x in [1, 2] : x if x > 5]
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("upper", strs(&["A", "B", "C"])),
+            ("indexed", strs(&["0-a", "1-b", "2-c"])),
+            ("evens", Value::List(vec![num(20.0), num(40.0)])),
+            ("none", Value::List(vec![])),
+        ],
+    );
+}
+
+#[test]
+fn for_expressions_build_objects_and_group_with_ellipsis() {
+    let d = one_file(
+        r#"locals {
+  names  = ["a", "b"]
+  byname = { for s in local.names : s => upper(s) }
+  big    = { for k, v in { a = 1, b = 2, c = 3 } : k => v if v > 1 }
+  hosts = [
+    { role = "db", name = "db1" },
+    { role = "web", name = "web1" },
+    { role = "db", name = "db2" },
+  ]
+  byrole = { for h in local.hosts : h.role => h.name... }
+  dup    = { for h in local.hosts : h.role => h.name }
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("byname", obj(vec![("a", st("A")), ("b", st("B"))])),
+            ("big", obj(vec![("b", num(2.0)), ("c", num(3.0))])),
+            (
+                "byrole",
+                obj(vec![
+                    ("db", strs(&["db1", "db2"])),
+                    ("web", strs(&["web1"])),
+                ]),
+            ),
+            // Terraform rejects a repeated key without `...`.
+            ("dup", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn for_over_an_object_binds_key_and_value_in_key_order() {
+    let d = one_file(
+        r#"locals {
+  m       = { b = "two", a = "one" }
+  pairs   = [for k, v in local.m : "${k}=${v}"]
+  vals    = [for v in local.m : v]
+  swapped = { for k, v in local.m : v => k }
+  numkeys = { for k, v in { x = 1, y = 2 } : v => k }
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("pairs", strs(&["a=one", "b=two"])),
+            ("vals", strs(&["one", "two"])),
+            ("swapped", obj(vec![("one", st("a")), ("two", st("b"))])),
+            ("numkeys", obj(vec![("1", st("x")), ("2", st("y"))])),
+        ],
+    );
+}
+
+#[test]
+fn for_expressions_over_or_filtered_by_unknown_are_unknown() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  over    = [for x in var.u : x]
+  filter  = [for x in [1, 2] : x if x == var.u]
+  key     = { for x in ["a"] : var.u => x }
+  partial = [for x in [var.u, 1] : x]
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("over", Value::Unknown),
+            ("filter", Value::Unknown),
+            ("key", Value::Unknown),
+            ("partial", Value::List(vec![Value::Unknown, num(1.0)])),
+        ],
+    );
+}
+
+#[test]
+fn full_splat_maps_over_a_list_of_objects() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  servers = [
+    { name = "a", tags = ["x", "y"] },
+    { name = "b", tags = ["z"] },
+  ]
+  one     = { name = "solo" }
+  nothing = null
+  names   = local.servers[*].name
+  first   = local.servers[*].tags[0]
+  count_n = length(local.servers[*].name)
+  single  = local.one[*].name
+  empty   = local.nothing[*]
+  unk     = var.u[*].name
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("names", strs(&["a", "b"])),
+            ("first", strs(&["x", "z"])),
+            ("count_n", num(2.0)),
+            ("single", strs(&["solo"])),
+            ("empty", Value::List(vec![])),
+            ("unk", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: legacy attribute-only splat `list.*.a[0]` applies `[0]` to each element instead of to the resulting list"]
+fn legacy_attribute_only_splat_applies_index_after_iteration() {
+    // Terraform: `var.list.*.interfaces[0]` is `[for o in var.list : o.interfaces][0]`.
+    let d = one_file(
+        r#"locals {
+  servers = [
+    { tags = ["x", "y"] },
+    { tags = ["z"] },
+  ]
+  legacy = local.servers.*.tags[0]
+}
+"#,
+    );
+    assert_locals(&d, &[("legacy", strs(&["x", "y"]))]);
+}
+
+// ---------------------------------------------------------------------------
+// Templates and heredocs.
+
+#[test]
+fn template_if_and_for_directives() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  on       = true
+  flag     = "false"
+  names    = ["a", "b"]
+  m        = { x = 1, y = 2 }
+  if_else  = "mode=%{ if local.on }on%{ else }off%{ endif }"
+  if_str   = "mode=%{ if local.flag }on%{ else }off%{ endif }"
+  if_only  = "[%{ if !local.on }hidden%{ endif }]"
+  for_list = "%{ for n in local.names }${n};%{ endfor }"
+  for_idx  = "%{ for i, n in local.names }${i}:${n} %{ endfor }"
+  for_obj  = "%{ for k, v in local.m }${k}=${v},%{ endfor }"
+  nested   = "%{ for n in local.names }%{ if n == "b" }[${n}]%{ else }${n}%{ endif }%{ endfor }"
+  if_unk   = "%{ if var.u }a%{ endif }"
+  for_unk  = "%{ for n in var.u }${n}%{ endfor }"
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("if_else", st("mode=on")),
+            ("if_str", st("mode=off")),
+            ("if_only", st("[]")),
+            ("for_list", st("a;b;")),
+            ("for_idx", st("0:a 1:b ")),
+            ("for_obj", st("x=1,y=2,")),
+            ("nested", st("a[b]")),
+            ("if_unk", Value::Unknown),
+            ("for_unk", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn template_strip_markers_give_unknown_not_a_wrong_string() {
+    let d = one_file(
+        r#"locals {
+  names        = ["a", "b"]
+  x            = "mid"
+  interp_left  = "a ${~ local.x} b"
+  interp_right = "a ${local.x ~} b"
+  if_strip     = "a %{~ if true }b%{ endif }"
+  endif_strip  = "%{ if true }b %{~ endif }"
+  else_strip   = "%{ if false }a%{ else ~} b%{ endif }"
+  for_strip    = "%{ for n in local.names ~} ${n}%{ endfor }"
+  endfor_strip = "%{ for n in local.names }${n} %{~ endfor }"
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("interp_left", Value::Unknown),
+            ("interp_right", Value::Unknown),
+            ("if_strip", Value::Unknown),
+            ("endif_strip", Value::Unknown),
+            ("else_strip", Value::Unknown),
+            ("for_strip", Value::Unknown),
+            ("endfor_strip", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn template_escapes_are_literal_text() {
+    let d = one_file(
+        r#"locals {
+  on  = true
+  lit = "$${name} and %%{ if }"
+  mix = "$${x}=${local.on}"
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[("lit", st("${name} and %{ if }")), ("mix", st("${x}=true"))],
+    );
+}
+
+#[test]
+#[ignore = "bug: a template that is a sole interpolation (`\"${true}\"`) is stringified, Terraform passes the value through unchanged"]
+fn interpolation_only_template_passes_the_value_through() {
+    let d = one_file(
+        r#"locals {
+  names = ["a", "b"]
+  flag  = "${true}"
+  port  = "${8080}"
+  list  = "${local.names}"
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("flag", Value::Bool(true)),
+            ("port", num(8080.0)),
+            ("list", strs(&["a", "b"])),
+        ],
+    );
+}
+
+#[test]
+fn flush_heredoc_strips_the_common_indentation() {
+    let d = one_file(
+        r#"locals {
+  flush = <<-EOT
+    hello
+      world
+    EOT
+  gap = <<-EOT
+    a
+
+    b
+    EOT
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[("flush", st("hello\n  world\n")), ("gap", st("a\n\nb\n"))],
+    );
+}
+
+#[test]
+#[ignore = "bug: a plain `<<EOT` heredoc is dedented like `<<-EOT` (eval always calls dedent())"]
+fn plain_heredoc_keeps_its_indentation() {
+    let d = one_file(
+        r#"locals {
+  plain = <<EOT
+  keep
+    this
+EOT
+}
+"#,
+    );
+    assert_locals(&d, &[("plain", st("  keep\n    this\n"))]);
+}
+
+#[test]
+#[ignore = "bug: a `<<-EOT` heredoc with an interpolation is dedented twice (parser + eval), losing relative indentation after the interpolation"]
+fn flush_heredoc_with_interpolation_keeps_relative_indentation() {
+    let d = one_file(
+        r#"locals {
+  n = "db"
+  mid = <<-EOT
+    name: ${local.n}
+      port: 80
+    EOT
+  lead = <<-EOT
+    ${local.n}
+      port: 80
+    EOT
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("mid", st("name: db\n  port: 80\n")),
+            ("lead", st("db\n  port: 80\n")),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: `<<-EOT` indentation is not stripped from lines inside a `%{ if }`/`%{ for }` directive"]
+fn flush_heredoc_strips_indentation_inside_directives() {
+    let d = one_file(
+        r#"locals {
+  on = true
+  d = <<-EOT
+    %{ if local.on }
+    yes
+    %{ endif }
+    EOT
+}
+"#,
+    );
+    // Terraform trims each line's leading literal, nested or not; the
+    // directives themselves leave their newlines in place (no `~`).
+    assert_locals(&d, &[("d", st("\nyes\n\n"))]);
+}
+
+// ---------------------------------------------------------------------------
+// Functions.
+
+#[test]
+fn string_case_trim_and_format() {
+    let d = one_file(
+        r#"locals {
+  lower   = lower("DB-Primary")
+  upper   = upper("eu-west-1")
+  trim    = trimspace("  \t standby \n")
+  fmt     = format("%s:%d (%v) 100%%", "db", 5432, true)
+  fmt_d   = format("%d", "7")
+  fmt_unk = format("%q", "db")
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("lower", st("db-primary")),
+            ("upper", st("EU-WEST-1")),
+            ("trim", st("standby")),
+            ("fmt", st("db:5432 (true) 100%")),
+            ("fmt_d", st("7")),
+            // A verb the evaluator does not model must not yield a wrong string.
+            ("fmt_unk", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn replace_plain_and_regex() {
+    let d = one_file(
+        r#"locals {
+  plus   = replace("1 + 2 + 3", "+", "-")
+  regex  = replace("hello world", "/w.*d/", "everybody")
+  class  = replace("db_primary-eu", "/[-_]/", ".")
+  slash  = replace("a/b/c", "/", "-")
+  dollar = replace("a.b", ".", "$")
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("plus", st("1 - 2 - 3")),
+            ("regex", st("hello everybody")),
+            ("class", st("db.primary.eu")),
+            ("slash", st("a-b-c")),
+            ("dollar", st("a$b")),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: replace() with a /regex/ escapes `$` in the replacement, so `$1`/`$2` capture references are not expanded"]
+fn replace_regex_expands_capture_groups() {
+    let d = one_file(
+        r#"locals {
+  swap = replace("db-primary", "/(\\w+)-(\\w+)/", "$2-$1")
+}
+"#,
+    );
+    assert_locals(&d, &[("swap", st("primary-db"))]);
+}
+
+#[test]
+fn join_and_split() {
+    let d = one_file(
+        r#"locals {
+  joined = join("-", ["a"], ["b", "c"])
+  mixed  = join(",", [1, true, "x"])
+  parts  = split(",", "a,,b")
+  empty  = split(",", "")
+  idx    = split("-", "db-eu-1")[1]
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("joined", st("a-b-c")),
+            ("mixed", st("1,true,x")),
+            ("parts", strs(&["a", "", "b"])),
+            ("empty", strs(&[""])),
+            ("idx", st("eu")),
+        ],
+    );
+}
+
+#[test]
+fn substr_with_positive_and_negative_offsets() {
+    let d = one_file(
+        r#"locals {
+  mid  = substr("hello world", 1, 4)
+  tail = substr("hello world", -5, -1)
+  neg  = substr("hello world", -5, 3)
+  rest = substr("hello", 2, -1)
+  long = substr("hello", 3, 100)
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("mid", st("ello")),
+            ("tail", st("world")),
+            ("neg", st("wor")),
+            ("rest", st("llo")),
+            ("long", st("lo")),
+        ],
+    );
+}
+
+#[test]
+fn merge_lookup_concat_contains_length() {
+    let d = one_file(
+        r#"locals {
+  merged   = merge({ a = 1, b = 1 }, { b = 2 }, null, { c = 3 })
+  found    = lookup({ a = "x" }, "a", "d")
+  fallback = lookup({ a = "x" }, "b", "d")
+  missing  = lookup({ a = "x" }, "b")
+  joined   = concat(["a"], ["b", "c"], [])
+  has      = contains(["a", "b"], "b")
+  hasnt    = contains(["a", "b"], "z")
+  len_list = length(["a", "b", "c"])
+  len_map  = length({ a = 1, b = 2 })
+  len_str  = length("héllo")
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            (
+                "merged",
+                obj(vec![("a", num(1.0)), ("b", num(2.0)), ("c", num(3.0))]),
+            ),
+            ("found", st("x")),
+            ("fallback", st("d")),
+            // Terraform errors on a missing key without a default.
+            ("missing", Value::Unknown),
+            ("joined", strs(&["a", "b", "c"])),
+            ("has", Value::Bool(true)),
+            ("hasnt", Value::Bool(false)),
+            ("len_list", num(3.0)),
+            ("len_map", num(2.0)),
+            ("len_str", num(5.0)),
+        ],
+    );
+}
+
+#[test]
+fn keys_and_values_are_in_key_order() {
+    let d = one_file(
+        r#"locals {
+  m = { b = 1, a = 2 }
+  k = keys(local.m)
+  v = values(local.m)
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("k", strs(&["a", "b"])),
+            ("v", Value::List(vec![num(2.0), num(1.0)])),
+        ],
+    );
+}
+
+#[test]
+fn toset_removes_duplicates_and_tolist_tomap_keep_values() {
+    let d = one_file(
+        r#"locals {
+  set    = toset(["a", "b", "a"])
+  setlen = length(toset(["a", "b", "a"]))
+  list   = tolist(["a", "b"])
+  map    = tomap({ a = 1, b = 2 })
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("set", strs(&["a", "b"])),
+            ("setlen", num(2.0)),
+            ("list", strs(&["a", "b"])),
+            ("map", obj(vec![("a", num(1.0)), ("b", num(2.0))])),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: toset() neither orders elements nor unifies their types (docs: toset([\"c\",\"b\",\"b\"]) = [\"b\",\"c\"], toset([\"a\",\"b\",3]) = [\"3\",\"a\",\"b\"])"]
+fn toset_orders_and_unifies_elements() {
+    let d = one_file(
+        r#"locals {
+  sorted = toset(["c", "b", "b"])
+  mixed  = toset(["a", "b", 3])
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("sorted", strs(&["b", "c"])),
+            ("mixed", strs(&["3", "a", "b"])),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: tolist()/tomap() do not convert mixed-type elements to a common type (docs: tolist([\"a\",\"b\",3]) = [\"a\",\"b\",\"3\"])"]
+fn tolist_and_tomap_unify_element_types() {
+    let d = one_file(
+        r#"locals {
+  l = tolist(["a", "b", 3])
+  m = tomap({ a = "foo", b = true })
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("l", strs(&["a", "b", "3"])),
+            ("m", obj(vec![("a", st("foo")), ("b", st("true"))])),
+        ],
+    );
+}
+
+#[test]
+fn coalesce_skips_null_and_empty_strings() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  first   = coalesce(null, "", "x", "y")
+  number  = coalesce(null, 2)
+  known   = coalesce("a", var.u)
+  unknown = coalesce(null, var.u)
+  none    = coalesce(null, "")
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("first", st("x")),
+            ("number", num(2.0)),
+            ("known", st("a")),
+            ("unknown", Value::Unknown),
+            // Terraform errors: no non-null, non-empty argument.
+            ("none", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn try_falls_back_on_errors_and_can_reports_success() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  obj      = { present = "yes" }
+  fallback = try(local.obj.missing, "fallback")
+  present  = try(local.obj.present, "fallback")
+  chain    = try(local.obj.missing, local.obj.other, 3)
+  can_ok   = can(local.obj.present)
+  can_unk  = can(var.u)
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("fallback", st("fallback")),
+            ("present", st("yes")),
+            ("chain", num(3.0)),
+            ("can_ok", Value::Bool(true)),
+            ("can_unk", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: try() skips an argument that is merely unknown (e.g. a variable without default) and returns the fallback; Terraform returns unknown"]
+fn try_with_an_unknown_argument_is_unknown() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  t = try(var.u, "fallback")
+  m = try(module.m.out, "fallback")
+}
+"#,
+    );
+    assert_locals(&d, &[("t", Value::Unknown), ("m", Value::Unknown)]);
+}
+
+#[test]
+fn type_conversion_functions() {
+    let d = one_file(
+        r#"locals {
+  s_num  = tostring(5)
+  s_bool = tostring(true)
+  s_null = tostring(null)
+  s_list = tostring(["a"])
+  n_str  = tonumber("42")
+  n_frac = tonumber("4.5")
+  n_bad  = tonumber("abc")
+  n_null = tonumber(null)
+  b_str  = tobool("false")
+  b_bool = tobool(true)
+  b_bad  = tobool("yes")
+  b_null = tobool(null)
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("s_num", st("5")),
+            ("s_bool", st("true")),
+            ("s_null", Value::Null),
+            ("s_list", Value::Unknown),
+            ("n_str", num(42.0)),
+            ("n_frac", num(4.5)),
+            ("n_bad", Value::Unknown),
+            ("n_null", Value::Null),
+            ("b_str", Value::Bool(false)),
+            ("b_bool", Value::Bool(true)),
+            ("b_bad", Value::Unknown),
+            ("b_null", Value::Null),
+        ],
+    );
+}
+
+#[test]
+fn jsonencode_sorts_keys_and_keeps_types() {
+    let d = one_file(
+        r#"locals {
+  j     = jsonencode({ b = 1, a = [true, null, "x", 1.5], c = { d = "e" } })
+  plain = jsonencode("plain")
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("j", st(r#"{"a":[true,null,"x",1.5],"b":1,"c":{"d":"e"}}"#)),
+            ("plain", st(r#""plain""#)),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: jsonencode() does not escape <, > and & as \\u003c, \\u003e, \\u0026 as Terraform does"]
+fn jsonencode_escapes_html_characters() {
+    let d = one_file(
+        r#"locals {
+  j = jsonencode("<b>&")
+}
+"#,
+    );
+    assert_locals(&d, &[("j", st(r#""\u003cb\u003e\u0026""#))]);
+}
+
+// ---------------------------------------------------------------------------
+// Unknown propagation.
+
+#[test]
+fn unknown_arguments_make_functions_unknown() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  up     = upper(var.u)
+  fmt    = format("%s-%s", "db", var.u)
+  joined = join(",", ["a", var.u])
+  merged = merge({ a = 1 }, var.u)
+  json   = jsonencode({ a = var.u })
+  len    = length(var.u)
+  mod    = lower(module.m.name)
+  coal   = coalesce(null, var.u)
+  tmpl   = "db-${var.u}"
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("up", Value::Unknown),
+            ("fmt", Value::Unknown),
+            ("joined", Value::Unknown),
+            ("merged", Value::Unknown),
+            ("json", Value::Unknown),
+            ("len", Value::Unknown),
+            ("mod", Value::Unknown),
+            ("coal", Value::Unknown),
+            ("tmpl", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn logical_operators_decide_on_a_known_operand() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  or_true   = true || var.u
+  and_false = false && var.u
+  or_false  = false || var.u
+  and_true  = true && var.u
+  not_unk   = !var.u
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("or_true", Value::Bool(true)),
+            ("and_false", Value::Bool(false)),
+            ("or_false", Value::Unknown),
+            ("and_true", Value::Unknown),
+            ("not_unk", Value::Unknown),
+        ],
+    );
+}
+
+#[test]
+fn comparisons_and_conditionals_on_unknown_are_unknown() {
+    let d = one_file(
+        r#"variable "u" {}
+locals {
+  eq      = var.u == 1
+  ne      = var.u != 1
+  lt      = var.u < 1
+  list_eq = [var.u] == [1]
+  cond    = var.u ? "a" : "b"
+  cond_eq = var.u == "x" ? "a" : "b"
+  same    = var.u ? "a" : "a"
+  arith   = var.u + 1
+  known   = 1 == 1 ? "y" : "n"
+  typed   = "1" == 1
+}
+"#,
+    );
+    assert_locals(
+        &d,
+        &[
+            ("eq", Value::Unknown),
+            ("ne", Value::Unknown),
+            ("lt", Value::Unknown),
+            ("list_eq", Value::Unknown),
+            ("cond", Value::Unknown),
+            ("cond_eq", Value::Unknown),
+            ("same", Value::Unknown),
+            ("arith", Value::Unknown),
+            ("known", st("y")),
+            ("typed", Value::Bool(false)),
+        ],
+    );
+}
+
+#[test]
+#[ignore = "bug: a conditional does not unify its branch types: `true ? 1 : \"x\"` gives number 1, Terraform gives string \"1\""]
+fn conditional_unifies_branch_types() {
+    let d = one_file(
+        r#"locals {
+  c = true ? 1 : "x"
+}
+"#,
+    );
+    assert_locals(&d, &[("c", st("1"))]);
+}
+
+// ---------------------------------------------------------------------------
+// Variable type conversion.
+
+#[test]
+fn variable_defaults_are_converted_to_their_type() {
+    let d = one_file(
+        r#"variable "b" {
+  type    = bool
+  default = "true"
+}
+variable "n" {
+  type    = number
+  default = "8080"
+}
+variable "s" {
+  type    = string
+  default = 5
+}
+variable "sb" {
+  type    = string
+  default = false
+}
+variable "nul" {
+  type    = bool
+  default = null
+}
+variable "raw" {
+  default = "true"
+}
+variable "l" {
+  type    = list(string)
+  default = ["a"]
+}
+locals {
+  next    = var.n + 1
+  is_true = var.b == true
+  raw_cmp = var.raw == true
+  s_cmp   = var.s == "5"
+}
+"#,
+    );
+    assert_variables(
+        &d,
+        Bindings::new(),
+        &[
+            ("b", Value::Bool(true)),
+            ("n", num(8080.0)),
+            ("s", st("5")),
+            ("sb", st("false")),
+            ("nul", Value::Null),
+            ("raw", st("true")),
+            ("l", strs(&["a"])),
+        ],
+    );
+    assert_locals(
+        &d,
+        &[
+            ("next", num(8081.0)),
+            ("is_true", Value::Bool(true)),
+            // No type constraint: the string "true" is not equal to the bool true.
+            ("raw_cmp", Value::Bool(false)),
+            ("s_cmp", Value::Bool(true)),
+        ],
+    );
+}
+
+#[test]
+fn bound_values_are_converted_to_the_variable_type() {
+    let d = one_file(
+        r#"variable "port" {
+  type = number
+}
+variable "dr" {
+  type    = bool
+  default = true
+}
+locals {
+  next = var.port + 1
+}
+"#,
+    );
+    let bind = |v: &str, source: &str| Binding {
+        value: st(v),
+        via: None,
+        source: source.to_owned(),
+    };
+    let mut bindings = Bindings::new();
+    bindings.insert("port".to_owned(), bind("5432", "`TF_VAR_port`"));
+    bindings.insert("dr".to_owned(), bind("false", "`--var dr=false`"));
+    assert_variables(
+        &d,
+        bindings.clone(),
+        &[("port", num(5432.0)), ("dr", Value::Bool(false))],
+    );
+    assert_eq!(
+        Scope::new(&d, bindings).local("next", &mut Vec::new()),
+        num(5433.0)
+    );
+}

@@ -103,7 +103,7 @@ pub trait Fields {
     fn field(&self, name: &str) -> Field;
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Condition {
     /// The field's value, converted as Terraform would to the type of `value`, equals it.
@@ -120,7 +120,7 @@ pub enum Condition {
     Not(Box<Condition>),
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Compare {
     pub field: String,
@@ -132,11 +132,12 @@ pub struct Compare {
     pub option: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pattern {
     pub field: String,
     #[serde(with = "serde_regex_str")]
+    #[schemars(with = "String")]
     pub pattern: regex::Regex,
 }
 

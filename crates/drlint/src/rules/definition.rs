@@ -9,7 +9,17 @@ use super::condition::Condition;
 use crate::profile::Scalar;
 
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, serde::Serialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -44,7 +54,7 @@ impl fmt::Display for Severity {
 }
 
 /// What a rule looks at.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Select {
     /// Data stores of these kinds (from module profiles); fields are canonical attributes.
@@ -60,7 +70,7 @@ pub enum Select {
     Suppressions,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exemption {
     /// Why the exemption holds, shown in the rule's docs.
@@ -69,21 +79,21 @@ pub struct Exemption {
 }
 
 /// A more specific message for a case of the rule (`0` days: backups are off).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageVariant {
     pub when: Condition,
     pub message: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OptionSpec {
     pub default: Scalar,
     pub description: String,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Examples {
     /// Each must produce at least one finding of this rule.
@@ -95,7 +105,7 @@ pub struct Examples {
 }
 
 /// An example: the text of one `main.tf`, or several files by name.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Example {
     Main(String),
@@ -127,7 +137,7 @@ impl Example {
     }
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Kebab-case, naming the bad pattern.

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::condition::{Field, Fields, Origin, Truth};
-use super::definition::{Rule, Select};
+use super::definition::{Rule, Select, Severity};
 use super::subject::{Subject, subjects};
 use crate::eval::{Binding, Bindings, Scope, Value, Via};
 use crate::finding::{Finding, Related};
@@ -37,13 +37,18 @@ pub struct Inspected {
     pub fields: BTreeMap<String, Field>,
 }
 
-/// A rule with the options in force for it.
-pub type ActiveRule<'r> = (&'r Rule, BTreeMap<String, Scalar>);
+/// A rule with the options and severity in force for it in one root folder.
+#[derive(Debug, Clone)]
+pub struct ActiveRule<'r> {
+    pub rule: &'r Rule,
+    pub options: BTreeMap<String, Scalar>,
+    /// The configuration's severity, which replaces the rule's everywhere.
+    pub severity: Option<Severity>,
+}
 
 /// What the engine needs besides the directory itself.
 pub struct Context<'r> {
     pub profiles: &'r ProfileSet,
-    pub rules: &'r [ActiveRule<'r>],
     /// Parses a module directory by path, for local module calls.
     pub load_dir: &'r (dyn Fn(&str) -> Option<ModuleDir> + Sync),
     /// Where `terraform init` put remote modules: `(root folder, module key)` → folder.
@@ -77,10 +82,16 @@ struct CallSite {
     address: String,
 }
 
-pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> DirOutcome {
+pub fn check_root(
+    ctx: &Context<'_>,
+    rules: &[ActiveRule<'_>],
+    scope: &Scope<'_>,
+    facts: &DirFacts,
+) -> DirOutcome {
     let root = scope.dir().path.clone();
     let mut outcome = DirOutcome::default();
-    for (rule, options) in ctx.rules {
+    for active in rules {
+        let (rule, options) = (active.rule, &active.options);
         if !matches!(rule.select, Select::Directories) {
             continue;
         }
@@ -94,8 +105,7 @@ pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> Dir
                         kind: "module directory",
                     };
                     outcome.findings.push(finding(
-                        rule,
-                        options,
+                        active,
                         &place,
                         facts,
                         None,
@@ -108,6 +118,7 @@ pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> Dir
         }
     }
     let instance = Instance {
+        rules,
         root: &root,
         module_path: "",
         caller: None,
@@ -120,6 +131,7 @@ pub fn check_root(ctx: &Context<'_>, scope: &Scope<'_>, facts: &DirFacts) -> Dir
 
 /// One module instance: the root, or a module it calls (possibly nested).
 struct Instance<'i> {
+    rules: &'i [ActiveRule<'i>],
     /// The root module directory, for `.terraform/modules/modules.json` keys.
     root: &'i str,
     /// `module.app.` inside a called module, empty at the root.
@@ -169,7 +181,8 @@ fn check_instance(
             });
         }
     }
-    for (rule, options) in ctx.rules {
+    for active in instance.rules {
+        let (rule, options) = (active.rule, &active.options);
         for subject in &subjects {
             let canonical = match &rule.select {
                 Select::Kinds(kinds)
@@ -191,14 +204,9 @@ fn check_instance(
                         address: &subject.address,
                         kind: subject.kind().unwrap_or(&subject.block.ident),
                     };
-                    outcome.findings.push(finding(
-                        rule,
-                        options,
-                        &place,
-                        &fields,
-                        caller,
-                        in_production,
-                    ));
+                    outcome
+                        .findings
+                        .push(finding(active, &place, &fields, caller, in_production));
                 }
                 Truth::Unknown => outcome.unknown += 1,
                 Truth::False => {}
@@ -239,6 +247,7 @@ fn check_instance(
         outcome.instantiated.push(child_path);
         let child_module_path = format!("{}.", subject.address);
         let child = Instance {
+            rules: instance.rules,
             root: instance.root,
             module_path: &child_module_path,
             caller: Some(&site),
@@ -317,13 +326,13 @@ struct Place<'p> {
 }
 
 fn finding(
-    rule: &Rule,
-    options: &BTreeMap<String, Scalar>,
+    active: &ActiveRule<'_>,
     place: &Place<'_>,
     fields: &dyn Fields,
     caller: Option<&CallSite>,
     in_production: &Value,
 ) -> Finding {
+    let (rule, options) = (active.rule, &active.options);
     let target = rule.target.as_deref();
     let field = target
         .map(|t| fields.field(t))
@@ -424,8 +433,9 @@ fn finding(
             }),
         }
     }
-    let severity = match (rule.production_severity, in_production) {
-        (Some(s), Value::Bool(true)) => s.max(rule.severity),
+    let severity = match (active.severity, rule.production_severity, in_production) {
+        (Some(configured), _, _) => configured,
+        (None, Some(s), Value::Bool(true)) => s.max(rule.severity),
         _ => rule.severity,
     };
     let message = render_template(rule.message_for(fields, options), place, fields, options);

@@ -1,0 +1,181 @@
+//! What a run works with besides its files: the configuration (found by
+//! walking up from the checked path, or `--config`), the rules (built-in and
+//! the team's own `rule_dirs`) and the module profiles (built-in, the
+//! configuration's `profile_dirs`, then `--profiles`).
+
+use std::path::{Component, Path, PathBuf};
+
+use drlint::Rule;
+use drlint::config::{CONFIG_FILE, Config};
+use drlint::profile::{Profile, ProfileSet};
+
+use crate::args::CheckArgs;
+
+pub struct LoadedConfig {
+    pub config: Config,
+    /// The configuration's folder as a display path relative to the current folder.
+    pub root: String,
+}
+
+pub struct Project {
+    /// Every rule that exists: built-in, then the team's.
+    pub rules: Vec<Rule>,
+    pub profiles: ProfileSet,
+    pub config: Option<LoadedConfig>,
+}
+
+/// The configuration file for a run: `--config`, else the first `.drlint.yaml`
+/// in the first path's folder or any folder above it.
+fn find_config(args: &CheckArgs) -> Result<Option<PathBuf>, String> {
+    if let Some(path) = &args.config {
+        return if path.is_file() {
+            Ok(Some(path.clone()))
+        } else {
+            Err(format!("--config {}: no such file", path.display()))
+        };
+    }
+    let start = args
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let Ok(mut dir) = start.canonicalize() else {
+        return Ok(None);
+    };
+    if dir.is_file() {
+        dir.pop();
+    }
+    loop {
+        let candidate = dir.join(CONFIG_FILE);
+        if candidate.is_file() {
+            return Ok(Some(candidate));
+        }
+        if !dir.pop() {
+            return Ok(None);
+        }
+    }
+}
+
+/// `target` relative to the current folder, with `/` separators (`.` for itself).
+pub fn display_relative(target: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
+    let target = target
+        .canonicalize()
+        .unwrap_or_else(|_| target.to_path_buf());
+    let Some(cwd) = cwd else {
+        return target.to_string_lossy().replace('\\', "/");
+    };
+    let a: Vec<Component> = cwd.components().collect();
+    let b: Vec<Component> = target.components().collect();
+    let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return target.to_string_lossy().replace('\\', "/");
+    }
+    let mut parts: Vec<String> = std::iter::repeat_n("..".to_owned(), a.len() - common).collect();
+    parts.extend(
+        b[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    if parts.is_empty() {
+        ".".to_owned()
+    } else {
+        parts.join("/")
+    }
+}
+
+fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The rule files of a folder.
+pub fn load_rules(dir: &Path) -> Result<Vec<Rule>, String> {
+    yaml_files(dir)?
+        .iter()
+        .map(|file| {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            Rule::from_yaml(&display_relative(file), &text).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// The profile files of a folder.
+pub fn load_profiles(dir: &Path) -> Result<Vec<Profile>, String> {
+    yaml_files(dir)?
+        .iter()
+        .map(|file| {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            Profile::from_yaml(&display_relative(file), &text).map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
+/// Adds `extra` rules to `rules`, refusing an id that already exists.
+pub fn add_rules(rules: &mut Vec<Rule>, extra: Vec<Rule>, origin: &Path) -> Result<(), String> {
+    for rule in extra {
+        if rules.iter().any(|r| r.id == rule.id) {
+            return Err(format!(
+                "{}: rule `{}` already exists; give the team's rule its own id",
+                origin.display(),
+                rule.id
+            ));
+        }
+        rules.push(rule);
+    }
+    Ok(())
+}
+
+impl Project {
+    pub fn load(args: &CheckArgs) -> Result<Project, String> {
+        let mut rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
+        let mut profiles: Vec<Profile> = drlint::builtin::profiles()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .cloned()
+            .collect();
+        let config = match find_config(args)? {
+            None => None,
+            Some(path) => {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let shown = display_relative(&path);
+                let config = Config::parse(&text).map_err(|e| e.render(&shown))?;
+                let root_path = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                for dir in &config.rule_dirs {
+                    let dir = root_path.join(dir);
+                    add_rules(&mut rules, load_rules(&dir)?, &dir)?;
+                }
+                for dir in &config.profile_dirs {
+                    profiles.extend(load_profiles(&root_path.join(dir))?);
+                }
+                config
+                    .validate(&text, &rules)
+                    .map_err(|e| e.render(&shown))?;
+                Some(LoadedConfig {
+                    config,
+                    root: display_relative(&root_path),
+                })
+            }
+        };
+        for dir in &args.profile_dirs {
+            profiles.extend(load_profiles(dir)?);
+        }
+        rules.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(Project {
+            rules,
+            profiles: ProfileSet::new(profiles),
+            config,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! Baselines: a file of the findings a team has accepted for now, by
+//! fingerprint. `drlint baseline create` writes it; `--baseline FILE` hides
+//! the findings it lists and reports the entries that no longer match (fixed).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::CheckReport;
+
+pub const BASELINE_FILE: &str = "drlint-baseline.json";
+pub const BASELINE_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub fingerprint: String,
+    pub rule: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Baseline {
+    pub version: u32,
+    pub findings: Vec<Entry>,
+}
+
+/// What applying a baseline did.
+#[derive(Debug, Clone, Default)]
+pub struct BaselineOutcome {
+    /// Findings hidden because the baseline lists them.
+    pub hidden: usize,
+    /// Baseline entries that match no finding any more: fixed, or moved.
+    pub fixed: Vec<Entry>,
+}
+
+impl Baseline {
+    pub fn from_report(report: &CheckReport) -> Baseline {
+        Baseline {
+            version: BASELINE_VERSION,
+            findings: report
+                .findings
+                .iter()
+                .map(|f| Entry {
+                    fingerprint: f.fingerprint.clone(),
+                    rule: f.rule.clone(),
+                    path: f.path().to_owned(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("serialisable") + "\n"
+    }
+
+    pub fn from_json(text: &str) -> Result<Baseline, String> {
+        let baseline: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if baseline.version != BASELINE_VERSION {
+            return Err(format!(
+                "baseline version {} is not supported (expected {BASELINE_VERSION})",
+                baseline.version
+            ));
+        }
+        Ok(baseline)
+    }
+
+    /// Hides the listed findings from the report; an entry matches on fingerprint
+    /// (which already covers rule and path).
+    pub fn apply(&self, report: &mut CheckReport) -> BaselineOutcome {
+        let listed: HashSet<&str> = self
+            .findings
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect();
+        let present: HashSet<String> = report
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.clone())
+            .collect();
+        let before = report.findings.len();
+        report
+            .findings
+            .retain(|f| !listed.contains(f.fingerprint.as_str()));
+        BaselineOutcome {
+            hidden: before - report.findings.len(),
+            fixed: self
+                .findings
+                .iter()
+                .filter(|e| !present.contains(&e.fingerprint))
+                .cloned()
+                .collect(),
+        }
+    }
+}
