@@ -16,14 +16,15 @@ pub(super) fn call(scope: &Scope<'_>, env: &Env, call: &FuncCall, vias: &mut Vec
         return Value::Unknown;
     }
     // Lazily evaluated: the first argument that is known wins.
+    // `try` returns its first argument that evaluates without error. drlint
+    // cannot tell an error from a value it does not know, so an unknown first
+    // argument makes the result unknown rather than the fallback.
     if name == "try" {
-        for arg in call.args.iter() {
-            let v = scope.eval(env, arg, vias);
-            if !v.is_unknown() {
-                return v;
-            }
-        }
-        return Value::Unknown;
+        return call
+            .args
+            .iter()
+            .next()
+            .map_or(Value::Unknown, |first| scope.eval(env, first, vias));
     }
     let mut args: Vec<Value> = call.args.iter().map(|a| scope.eval(env, a, vias)).collect();
     if call.args.expand_final()
@@ -90,10 +91,7 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
             let (s, from, to) = (string(s)?, string(from)?, string(to)?);
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
                 let re = regex::Regex::new(&from[1..from.len() - 1]).ok()?;
-                Some(Value::String(
-                    re.replace_all(&s, to.replace("$", "$$").as_str())
-                        .into_owned(),
-                ))
+                Some(Value::String(re.replace_all(&s, to.as_str()).into_owned()))
             } else {
                 Some(Value::String(s.replace(&from, &to)))
             }
@@ -174,16 +172,37 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("values", [Value::Object(map)]) => Some(Value::List(map.values().cloned().collect())),
         ("tolist", [Value::List(items)]) => Some(Value::List(items.clone())),
         ("toset", [Value::List(items)]) => {
+            // a set of primitives is one type and ordered: strings unless all are numbers or bools
+            let strings = !items.iter().all(|i| matches!(i, Value::Number(_)))
+                && !items.iter().all(|i| matches!(i, Value::Bool(_)));
             let mut out: Vec<Value> = Vec::new();
             for item in items {
-                if !out.contains(item) {
-                    out.push(item.clone());
+                let item = if strings {
+                    Value::String(item.to_string_value()??)
+                } else {
+                    item.clone()
+                };
+                if !out.contains(&item) {
+                    out.push(item);
                 }
             }
+            out.sort_by(|a, b| match (a, b) {
+                (Value::String(x), Value::String(y)) => x.cmp(y),
+                (Value::Number(x), Value::Number(y)) => x.total_cmp(y),
+                (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+                _ => std::cmp::Ordering::Equal,
+            });
             Some(Value::List(out))
         }
         ("tomap", [Value::Object(map)]) => Some(Value::Object(map.clone())),
-        ("jsonencode", [v]) => Some(Value::String(to_json(v).to_string())),
+        // Terraform escapes <, > and & in JSON strings
+        ("jsonencode", [v]) => Some(Value::String(
+            to_json(v)
+                .to_string()
+                .replace('<', "\\u003c")
+                .replace('>', "\\u003e")
+                .replace('&', "\\u0026"),
+        )),
         _ => None,
     }
 }

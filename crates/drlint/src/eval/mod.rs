@@ -201,18 +201,30 @@ impl<'a> Scope<'a> {
                 Value::Object(map)
             }
             Expression::StringTemplate(t) => self.eval_template(env, t, vias),
-            Expression::HeredocTemplate(h) => {
-                let mut h = (**h).clone();
-                h.dedent();
-                self.eval_template(env, &h.template, vias)
-            }
+            // the parser has already stripped a `<<-` heredoc's indentation
+            Expression::HeredocTemplate(h) => self.eval_template(env, &h.template, vias),
             Expression::Parenthesis(p) => self.eval(env, p.inner(), vias),
             Expression::Variable(v) => env.lookup(v.as_str()).cloned().unwrap_or(Value::Unknown),
-            Expression::Conditional(c) => match self.eval(env, &c.cond_expr, vias).to_bool() {
-                Some(Some(true)) => self.eval(env, &c.true_expr, vias),
-                Some(Some(false)) => self.eval(env, &c.false_expr, vias),
-                _ => Value::Unknown,
-            },
+            Expression::Conditional(c) => {
+                let (chosen, other) = match self.eval(env, &c.cond_expr, vias).to_bool() {
+                    Some(Some(true)) => (&c.true_expr, &c.false_expr),
+                    Some(Some(false)) => (&c.false_expr, &c.true_expr),
+                    _ => return Value::Unknown,
+                };
+                let value = self.eval(env, chosen, vias);
+                // Terraform gives both branches one type: a number or bool
+                // against a string branch becomes a string.
+                match (&value, self.eval(env, other, &mut Vec::new())) {
+                    (Value::Number(_) | Value::Bool(_), Value::String(_)) => value
+                        .to_string_value()
+                        .flatten()
+                        .map_or(Value::Unknown, Value::String),
+                    (Value::Number(_) | Value::Bool(_) | Value::String(_), Value::Unknown) => {
+                        Value::Unknown
+                    }
+                    _ => value,
+                }
+            }
             Expression::FuncCall(call) => functions::call(self, env, call, vias),
             Expression::Traversal(t) => {
                 let (value, rest) = self.eval_root(env, &t.expr, &t.operators, vias);
@@ -265,12 +277,22 @@ impl<'a> Scope<'a> {
                         other => vec![other],
                     };
                     let rest = &ops[i + 1..];
-                    return Value::List(
+                    // `.*` applies only the attribute accesses that follow it to
+                    // each element; `[*]` applies everything that follows.
+                    let per_element = match op.value() {
+                        TraversalOperator::AttrSplat(_) => rest
+                            .iter()
+                            .take_while(|o| matches!(o.value(), TraversalOperator::GetAttr(_)))
+                            .count(),
+                        _ => rest.len(),
+                    };
+                    let mapped = Value::List(
                         items
                             .into_iter()
-                            .map(|item| self.traverse(env, item, rest, vias))
+                            .map(|item| self.traverse(env, item, &rest[..per_element], vias))
                             .collect(),
                     );
+                    return self.traverse(env, mapped, &rest[per_element..], vias);
                 }
             };
         }
@@ -421,6 +443,12 @@ impl<'a> Scope<'a> {
     }
 
     fn eval_template(&self, env: &Env, template: &Template, vias: &mut Vec<Via>) -> Value {
+        // `"${x}"` is x itself, not its string form (HCL's template unwrapping)
+        if let Some(Element::Interpolation(i)) = template.as_single_element()
+            && i.strip == Strip::None
+        {
+            return self.eval(env, &i.expr, vias);
+        }
         let mut out = String::new();
         if self.render_template(env, template, vias, &mut out) {
             Value::String(out)

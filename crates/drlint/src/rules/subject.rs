@@ -10,7 +10,7 @@ use std::sync::Arc;
 use hcl_edit::expr::{Expression, TraversalOperator};
 
 use super::condition::{Field, Fields, Origin};
-use crate::eval::{Scope, Value};
+use crate::eval::{Scope, Value, Via};
 use crate::model::{Block, FileIdx};
 use crate::profile::{AttributeMapping, Companion, Profile, ProfileSet};
 
@@ -79,20 +79,46 @@ impl Fields for SubjectFields<'_, '_> {
 }
 
 fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Field {
-    match block.attribute_at(path) {
-        Some(attr) => {
+    let set = |attr: &crate::model::Attribute, value: Value, vias| Field {
+        value,
+        origin: Origin::Set {
+            name: path.to_owned(),
+            file: Arc::clone(&scope.dir().files[file].source),
+            span: attr.span.clone(),
+            vias,
+        },
+    };
+    if let Some(attr) = block.attribute_at(path) {
+        let mut vias = Vec::new();
+        let value = scope.eval_in(file, &attr.value, &mut vias);
+        return set(attr, value, vias);
+    }
+    // `dynamic "name" { for_each = ... content { ... } }` makes the nested block
+    // `name`: absent when for_each is known empty, unknown when for_each is.
+    let Some((head, rest)) = path.split_once('.') else {
+        return Field::absent();
+    };
+    let Some(dynamic) = block
+        .blocks
+        .iter()
+        .find(|b| b.ident == "dynamic" && b.labels.first().is_some_and(|l| l == head))
+    else {
+        return Field::absent();
+    };
+    let for_each = dynamic.attribute("for_each").map_or(Value::Unknown, |f| {
+        scope.eval_in(file, &f.value, &mut Vec::new())
+    });
+    let empty = matches!(&for_each, Value::List(l) if l.is_empty())
+        || matches!(&for_each, Value::Object(m) if m.is_empty());
+    let content = dynamic.blocks.iter().find(|b| b.ident == "content");
+    match content.and_then(|c| c.attribute_at(rest)) {
+        _ if empty => Field::absent(),
+        Some(attr) if !for_each.is_unknown() => {
             let mut vias = Vec::new();
             let value = scope.eval_in(file, &attr.value, &mut vias);
-            Field {
-                value,
-                origin: Origin::Set {
-                    name: path.to_owned(),
-                    file: Arc::clone(&scope.dir().files[file].source),
-                    span: attr.span.clone(),
-                    vias,
-                },
-            }
+            set(attr, value, vias)
         }
+        Some(attr) => set(attr, Value::Unknown, Vec::new()),
         None => Field::absent(),
     }
 }
@@ -189,9 +215,33 @@ fn canonical_field(
         };
     }
     if let Some(input) = &mapping.input {
-        let field = raw_field(scope, file, block, input);
-        if !matches!(field.origin, Origin::Absent) {
-            return field;
+        let mut field = raw_field(scope, file, block, input);
+        match (&field.origin, &mapping.default) {
+            (Origin::Absent, _) => {}
+            // `x = null` means "not set" to Terraform: the default applies, and
+            // the finding still points at the argument that chose it.
+            (
+                Origin::Set {
+                    file, span, vias, ..
+                },
+                Some(default),
+            ) if field.value.is_null() => {
+                let mut vias = vias.clone();
+                vias.push(Via {
+                    file: Arc::clone(file),
+                    span: span.clone(),
+                    what: format!(
+                        "{}'s default: the argument is null, which means unset",
+                        profile.label()
+                    ),
+                });
+                field.value = default.to_value();
+                if let Origin::Set { vias: v, .. } = &mut field.origin {
+                    *v = vias;
+                }
+                return field;
+            }
+            _ => return field,
         }
     }
     if let Some(companion) = &mapping.companion
@@ -219,13 +269,22 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         return None;
     };
     for (file, other) in scope.dir().blocks() {
-        if other.resource_type() != Some(companion.resource_type.as_str()) {
+        if other.resource_type() != Some(companion.resource_type.as_str())
+            || !is_created(scope, file, other)
+        {
             continue;
         }
         let Some(link) = other.attribute(&companion.link) else {
             continue;
         };
-        if !refers_to(&link.value, ty, name) {
+        // `bucket = aws_s3_bucket.b.id`, or `bucket = each.value.id` with
+        // `for_each = aws_s3_bucket.b`
+        let linked = refers_to(&link.value, ty, name)
+            || (refers_to_root(&link.value, "each")
+                && other
+                    .attribute("for_each")
+                    .is_some_and(|f| refers_to(&f.value, ty, name)));
+        if !linked {
             continue;
         }
         let Some(attr) = other.attribute_at(&companion.input) else {
@@ -252,6 +311,11 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         });
     }
     None
+}
+
+/// Whether an expression is a traversal from the variable `root` (`each.value.id`).
+fn refers_to_root(expr: &Expression, root: &str) -> bool {
+    matches!(expr, Expression::Traversal(t) if matches!(&t.expr, Expression::Variable(v) if v.as_str() == root))
 }
 
 /// Whether an expression is a reference `<ty>.<name>...`.
