@@ -18,6 +18,7 @@ pub mod namespace;
 pub mod profile;
 pub mod report;
 pub mod rules;
+pub mod schemas;
 pub mod source;
 pub mod suppress;
 pub mod vars;

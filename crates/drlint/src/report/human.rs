@@ -146,6 +146,17 @@ pub fn summary_line(report: &CheckReport) -> String {
     if report.summary.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", report.summary.suppressed));
     }
+    if let Some(b) = &report.baseline {
+        line.push_str(&format!("; {} in the baseline", b.hidden));
+        if !b.fixed.is_empty() {
+            line.push_str(&format!(
+                "; {} baseline {} no longer found (fixed? run `drlint baseline create` to drop {})",
+                b.fixed.len(),
+                if b.fixed.len() == 1 { "entry" } else { "entries" },
+                if b.fixed.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
     if report.summary.unknown > 0 {
         line.push_str(&format!(
             " ({} skipped: value unknown statically)",

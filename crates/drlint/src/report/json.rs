@@ -17,7 +17,7 @@ pub struct Json;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
-    summary: JsonSummary,
+    summary: JsonSummary<'a>,
 }
 
 #[derive(Serialize)]
@@ -53,11 +53,21 @@ struct JsonRelated<'a> {
 }
 
 #[derive(Serialize)]
-struct JsonSummary {
+struct JsonSummary<'a> {
     files: usize,
     findings: Counts,
     suppressed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<JsonBaseline<'a>>,
     unknown_values_skipped: usize,
+}
+
+#[derive(Serialize)]
+struct JsonBaseline<'a> {
+    /// Findings hidden because the baseline lists them.
+    hidden: usize,
+    /// Baseline entries that match no finding any more.
+    fixed: &'a [crate::baseline::Entry],
 }
 
 #[derive(Serialize)]
@@ -122,6 +132,10 @@ impl Render for Json {
                     note: report.count(Severity::Note),
                 },
                 suppressed: report.summary.suppressed,
+                baseline: report.baseline.as_ref().map(|b| JsonBaseline {
+                    hidden: b.hidden,
+                    fixed: &b.fixed,
+                }),
                 unknown_values_skipped: report.summary.unknown,
             },
         };
