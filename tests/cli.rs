@@ -483,3 +483,302 @@ fn modules_fetched_by_terraform_init_are_followed_unless_a_profile_knows_them() 
         )]
     );
 }
+
+/// The README's "Suppressing and configuring" section: its files, written out,
+/// give exactly the findings its `expected` block lists.
+#[test]
+fn readme_examples() {
+    let readme = fs::read_to_string(workspace().join("README.md")).unwrap();
+    let start = readme
+        .find("## Suppressing and configuring")
+        .expect("section");
+    let section = &readme[start..];
+    let section = &section[..section[3..].find("\n## ").map_or(section.len(), |i| i + 3)];
+    let dir = tempfile::tempdir().unwrap();
+    let mut expected = None;
+    let mut rest = section;
+    while let Some(open) = rest.find("```") {
+        let after = &rest[open + 3..];
+        let info_end = after.find('\n').unwrap();
+        let info: Vec<&str> = after[..info_end].split_whitespace().collect();
+        let body_and_more = &after[info_end + 1..];
+        let close = body_and_more.find("```").unwrap();
+        let body = &body_and_more[..close];
+        match info.as_slice() {
+            ["text", "expected"] => expected = Some(body.to_owned()),
+            [_, path] => {
+                let file = dir.path().join(path);
+                fs::create_dir_all(file.parent().unwrap()).unwrap();
+                fs::write(file, body).unwrap();
+            }
+            _ => {}
+        }
+        rest = &body_and_more[close + 3..];
+    }
+    let out = drlint()
+        .current_dir(dir.path())
+        .env("DRLINT_TODAY", "2026-11-25")
+        .args(["check", "--format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let got: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{} {} {}",
+                f["path"].as_str().unwrap(),
+                f["line"],
+                f["rule"].as_str().unwrap(),
+                f["severity"].as_str().unwrap()
+            )
+        })
+        .collect();
+    let want: Vec<String> = expected
+        .expect("an expected block")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(got, want);
+    drlint()
+        .current_dir(dir.path())
+        .args(["rules", "--check", "drlint/rules"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("ok    backup-window-missing"));
+}
+
+#[test]
+fn suppressions_expire_on_their_date() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("main.tf"),
+        "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  # drlint:ignore deletion-protection-disabled until=2026-03-31 -- restore of INC-9\n  deletion_protection = false\n}\n",
+    )
+    .unwrap();
+    let run = |today: &str| {
+        let out = drlint()
+            .current_dir(dir.path())
+            .env("DRLINT_TODAY", today)
+            .args(["check", "--format", "json"])
+            .output()
+            .unwrap();
+        json(&out.stdout)
+    };
+    let before = run("2026-03-31");
+    assert_eq!(
+        before["findings"].as_array().unwrap().len(),
+        0,
+        "in force on its last day"
+    );
+    assert_eq!(before["summary"]["suppressed"], 1);
+    let after = run("2026-04-01");
+    let findings = after["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0]["rule"], "deletion-protection-disabled");
+    assert_eq!(
+        findings[0]["related"][0]["message"],
+        "this suppression expired on 2026-03-31: the finding is back"
+    );
+}
+
+#[test]
+fn invalid_configuration_is_a_usage_error_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join(".drlint.yaml"),
+        "severity_threshold: error\nrules:\n  backup-retention-too-short:\n    options:\n      min_day: 3\n",
+    )
+    .unwrap();
+    fs::write(dir.path().join("main.tf"), "locals {}\n").unwrap();
+    let out = drlint()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!(
+        "config_error_unknown_option",
+        String::from_utf8(out).unwrap()
+    );
+    fs::write(
+        dir.path().join(".drlint.yaml"),
+        "rules:\n  deletion-protection: { enabled: false }\n",
+    )
+    .unwrap();
+    let out = drlint()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("config_error_unknown_rule", String::from_utf8(out).unwrap());
+    fs::write(
+        dir.path().join(".drlint.yaml"),
+        "rules:\n  deletion-protection-disabled:\n    enabeld: false\n",
+    )
+    .unwrap();
+    let out = drlint()
+        .current_dir(dir.path())
+        .arg("check")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    insta::assert_snapshot!("config_error_unknown_key", String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn configuration_is_found_walking_up_and_applies_per_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join(".drlint.yaml"),
+        "rules:\n  deletion-protection-disabled:\n    severity: note\noverrides:\n  - paths: [\"prod/**\"]\n    rules:\n      deletion-protection-disabled:\n        severity: error\nexclude: [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    let body = "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n}\n";
+    for d in ["dev", "prod", "vendor"] {
+        fs::create_dir(root.join(d)).unwrap();
+        fs::write(root.join(d).join("main.tf"), body).unwrap();
+    }
+    // run from a sub-folder: the configuration above is found
+    let out = drlint()
+        .current_dir(root.join("dev"))
+        .args(["check", "--format", "json", ".."])
+        .output()
+        .unwrap();
+    let got: Vec<(String, String)> = json(&out.stdout)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["severity"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("../dev/main.tf".to_owned(), "note".to_owned()),
+            ("../prod/main.tf".to_owned(), "error".to_owned())
+        ]
+    );
+    drlint().current_dir(root).arg("init").assert().code(2);
+    let fresh = tempfile::tempdir().unwrap();
+    drlint()
+        .current_dir(fresh.path())
+        .arg("init")
+        .assert()
+        .success();
+    assert!(
+        fs::read_to_string(fresh.path().join(".drlint.yaml"))
+            .unwrap()
+            .contains("severity_threshold")
+    );
+    drlint()
+        .current_dir(fresh.path())
+        .args(["check", "."])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn baseline_hides_known_findings_survives_line_shifts_and_reports_fixed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let body = "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n}\n";
+    fs::create_dir(root.join("a")).unwrap();
+    fs::create_dir(root.join("b")).unwrap();
+    fs::write(root.join("a/main.tf"), body).unwrap();
+    drlint()
+        .current_dir(root)
+        .args([
+            "baseline",
+            "create",
+            "--rule",
+            "deletion-protection-disabled",
+        ])
+        .assert()
+        .success();
+    let baseline: Value =
+        serde_json::from_str(&fs::read_to_string(root.join("drlint-baseline.json")).unwrap())
+            .unwrap();
+    assert_eq!(baseline["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(baseline["findings"][0]["path"], "a/main.tf");
+
+    // lines shift in a/main.tf, and the same finding appears in b/main.tf
+    fs::write(root.join("a/main.tf"), format!("# moved down\n\n{body}")).unwrap();
+    fs::write(root.join("b/main.tf"), body).unwrap();
+    let run = || {
+        let out = drlint()
+            .current_dir(root)
+            .args([
+                "check",
+                "--format",
+                "json",
+                "--rule",
+                "deletion-protection-disabled",
+                "--baseline",
+                "drlint-baseline.json",
+            ])
+            .output()
+            .unwrap();
+        json(&out.stdout)
+    };
+    let doc = run();
+    let paths: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["b/main.tf"], "the baseline hides a's finding only");
+    assert_eq!(doc["summary"]["baseline"]["hidden"], 1);
+    assert_eq!(
+        doc["summary"]["baseline"]["fixed"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // fixing a's finding leaves its baseline entry unmatched: reported as fixed
+    fs::write(
+        root.join("a/main.tf"),
+        "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n",
+    )
+    .unwrap();
+    let doc = run();
+    assert_eq!(doc["summary"]["baseline"]["hidden"], 0);
+    assert_eq!(doc["summary"]["baseline"]["fixed"][0]["path"], "a/main.tf");
+}
+
+#[test]
+fn rules_check_reports_a_misbehaving_example() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("always-quiet.yaml"),
+        "id: always-quiet\nseverity: warning\ntitle: t\nselect:\n  kinds: [rds_instance]\nwhen:\n  equals: { field: deletion_protection, value: \"never\" }\nmessage: m\nhelp: h\nrationale: r\nexamples:\n  fail:\n    - |\n      resource \"aws_db_instance\" \"x\" {}\n  pass:\n    - |\n      resource \"aws_db_instance\" \"x\" {}\n",
+    )
+    .unwrap();
+    drlint()
+        .current_dir(dir.path())
+        .args(["rules", "--check", "."])
+        .assert()
+        .code(1)
+        .stdout(predicates::str::contains(
+            "FAIL  always-quiet: failing example #1 gives 0 finding(s)",
+        ));
+}

@@ -9,16 +9,23 @@ pub fn rule_list(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = String::new();
     for r in rules {
-        writeln!(
-            out,
-            "{:width$}  {:7}  {}",
-            r.id,
-            r.severity.as_str(),
-            r.title
-        )
-        .unwrap();
+        let severity = r.severity.as_str();
+        writeln!(out, "{:width$}  {severity:7}  {}", r.id, r.title).unwrap();
+        let same = equivalents(r);
+        if !same.is_empty() {
+            writeln!(out, "{:width$}           same check as {same}", "").unwrap();
+        }
     }
     out
+}
+
+/// "checkov CKV_AWS_293, CKV_AWS_139; tfsec aws-rds-enable-deletion-protection".
+fn equivalents(rule: &Rule) -> String {
+    rule.equivalents
+        .iter()
+        .map(|(tool, ids)| format!("{tool} {}", ids.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn select_text(select: &Select) -> String {
@@ -38,6 +45,11 @@ pub fn explain(rule: &Rule) -> String {
     writeln!(out, "Applies to: {}\n", select_text(&rule.select)).unwrap();
     writeln!(out, "Why it matters:\n{}", wrap(&rule.rationale)).unwrap();
     writeln!(out, "How to fix:\n{}", wrap(&rule.help)).unwrap();
+    let same = equivalents(rule);
+    if !same.is_empty() {
+        let note = "their suppression comments suppress this rule too";
+        writeln!(out, "Same check as: {same} ({note})\n").unwrap();
+    }
     if !rule.exempt.is_empty() {
         writeln!(out, "Not reported when:").unwrap();
         for e in &rule.exempt {

@@ -106,16 +106,25 @@ fn default_check_args() -> CheckArgs {
 }
 
 /// `drlint rules --check DIR`: validate a team's rule and profile files and run the rules' examples.
+/// The rules see the project's profiles (built-in and the configuration's
+/// `profile_dirs`) plus any in `DIR/profiles`.
 fn check_rule_dir(dir: &Path) -> Result<u8, String> {
-    let mut rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
+    let project = Project::load(&default_check_args())?;
+    let builtin: Vec<String> = drlint::builtin::rules()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
     let own = project::load_rules(dir)?;
     let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
-    project::add_rules(&mut rules, own, dir)?;
-    let mut profiles: Vec<Profile> = drlint::builtin::profiles()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .cloned()
+    // the configuration may already load this folder: its copies give way
+    let mut rules: Vec<Rule> = project
+        .rules
+        .into_iter()
+        .filter(|r| builtin.contains(&r.id) || !ids.contains(&r.id))
         .collect();
+    project::add_rules(&mut rules, own, dir)?;
+    let mut profiles: Vec<Profile> = project.profiles.iter().cloned().collect();
     let profile_dir = dir.join("profiles");
     let mut own_profiles = 0;
     if profile_dir.is_dir() {

@@ -29,6 +29,28 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         .unwrap();
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
         writeln!(out, "### How to fix\n\n{}\n", r.help.trim()).unwrap();
+        if !r.equivalents.is_empty() {
+            let same: Vec<String> = r
+                .equivalents
+                .iter()
+                .map(|(tool, ids)| format!("{tool} `{}`", ids.join("`, `")))
+                .collect();
+            writeln!(
+                out,
+                "Same check as {}: their suppression comments suppress this rule too.\n",
+                same.join("; ")
+            )
+            .unwrap();
+        }
+        if !r.equivalents.is_empty() {
+            let same: Vec<String> = r
+                .equivalents
+                .iter()
+                .map(|(tool, ids)| format!("{tool} `{}`", ids.join("`, `")))
+                .collect();
+            let note = "their suppression comments suppress this rule too";
+            writeln!(out, "Same check as {}: {note}.\n", same.join("; ")).unwrap();
+        }
         if !r.exempt.is_empty() {
             out.push_str("### Not reported when\n\n");
             for e in &r.exempt {

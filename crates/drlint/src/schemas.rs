@@ -10,7 +10,9 @@ use crate::rules::Rule;
 
 /// `(file name, schema JSON)` for `.drlint.yaml`, rule files and profile files.
 pub fn all() -> Vec<(&'static str, String)> {
-    let pretty = |schema: schemars::Schema| serde_json::to_string_pretty(&schema).expect("serialisable") + "\n";
+    let pretty = |schema: schemars::Schema| {
+        serde_json::to_string_pretty(&schema).expect("serialisable") + "\n"
+    };
     vec![
         ("drlint-config.schema.json", pretty(schema_for!(Config))),
         ("drlint-rule.schema.json", pretty(schema_for!(Rule))),

@@ -26,16 +26,27 @@ fn schemas_are_fresh() {
 fn the_starter_configuration_and_builtin_files_fit_their_schemas() {
     // Not a full validator: check that every top-level key the files use is a property.
     let props = |name: &str| -> Vec<String> {
-        let (_, json) = drlint::schemas::all().into_iter().find(|(n, _)| *n == name).unwrap();
+        let (_, json) = drlint::schemas::all()
+            .into_iter()
+            .find(|(n, _)| *n == name)
+            .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        v["properties"].as_object().unwrap().keys().cloned().collect()
+        v["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect()
     };
     let config = props("drlint-config.schema.json");
     for line in drlint::config::STARTER.lines() {
         if let Some((key, _)) = line.split_once(':')
             && !line.starts_with([' ', '#', '-'])
         {
-            assert!(config.contains(&key.to_owned()), "{key} not in the config schema");
+            assert!(
+                config.contains(&key.to_owned()),
+                "{key} not in the config schema"
+            );
         }
     }
     let rule = props("drlint-rule.schema.json");
@@ -44,7 +55,10 @@ fn the_starter_configuration_and_builtin_files_fit_their_schemas() {
             if let Some((key, _)) = line.split_once(':')
                 && !line.starts_with([' ', '#', '-'])
             {
-                assert!(rule.contains(&key.to_owned()), "{key} not in the rule schema");
+                assert!(
+                    rule.contains(&key.to_owned()),
+                    "{key} not in the rule schema"
+                );
             }
         }
     }

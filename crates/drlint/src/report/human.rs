@@ -152,7 +152,11 @@ pub fn summary_line(report: &CheckReport) -> String {
             line.push_str(&format!(
                 "; {} baseline {} no longer found (fixed? run `drlint baseline create` to drop {})",
                 b.fixed.len(),
-                if b.fixed.len() == 1 { "entry" } else { "entries" },
+                if b.fixed.len() == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                },
                 if b.fixed.len() == 1 { "it" } else { "them" },
             ));
         }

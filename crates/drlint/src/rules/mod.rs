@@ -11,4 +11,4 @@ pub use definition::{
     Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
 };
 pub use engine::{ActiveRule, Context, DirFacts, DirOutcome, Inspected, check_root, join_dir};
-pub use subject::{IN_PRODUCTION, Subject, subjects};
+pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};

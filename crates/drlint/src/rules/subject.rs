@@ -28,6 +28,9 @@ pub struct Subject<'a> {
 
 /// The field every subject has: whether its module directory is production.
 pub const IN_PRODUCTION: &str = "in_production";
+/// The field every subject has: the name of the profile that recognised it
+/// (`module rds-instance`), so a team rule can target its own module.
+pub const PROFILE: &str = "profile";
 
 impl<'a> Subject<'a> {
     /// The canonical attributes, for inspection.
@@ -63,6 +66,15 @@ impl Fields for SubjectFields<'_, '_> {
         if name == IN_PRODUCTION {
             return Field {
                 value: self.subject.in_production.clone(),
+                origin: Origin::Absent,
+            };
+        }
+        if name == PROFILE {
+            return Field {
+                value: self
+                    .subject
+                    .profile
+                    .map_or(Value::Null, |p| Value::String(p.name.clone())),
                 origin: Origin::Absent,
             };
         }
