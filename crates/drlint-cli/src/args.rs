@@ -84,6 +84,13 @@ pub struct CheckArgs {
     /// The configuration file [default: the first `.drlint.yaml` found walking up from the first PATH].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// PR mode: compare with this git revision (the merge base of REF and HEAD); only the
+    /// module folders the change touches are checked, and findings say whether they are new.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// With --base: show, and fail on, new findings only.
+    #[arg(long, requires = "base")]
+    pub only_new: bool,
     /// Hide the findings listed in this baseline file and report its entries that no longer match.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

@@ -6,6 +6,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod args;
 mod discover;
 mod explain;
+mod git;
+mod pr;
 mod project;
 
 use std::io::{IsTerminal, Write};
@@ -284,26 +286,44 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     let mut settings = settings(&args, &project)?;
     mark("setup");
 
-    let mut files = discover::discover(&args.paths)?;
-    if let Some(c) = &project.config {
-        files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
-    }
-    let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
-    files.extend(fetched_files);
-    mark("discover");
-    let inputs: Vec<Input> = files
-        .par_iter()
-        .map(|path| Input {
-            path: discover::display_path(path),
-            content: std::fs::read(path).map_err(|e| e.to_string()),
-        })
-        .collect();
-    mark("read");
-    settings.fetched_modules = fetched_modules;
-    settings.inspect = matches!(mode, Mode::Inspect);
-    let mut report =
-        Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
-    mark("check");
+    let mut report = if let Some(base) = &args.base {
+        let (base_inputs, head_inputs) = pr::inputs(base, &args.paths)?;
+        mark("git");
+        settings.inspect = true;
+        let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
+        let base_report = checker.check(base_inputs);
+        let head_report = checker.check(head_inputs);
+        let mut report = drlint::pr::compare(&checker, base_report, head_report);
+        if args.only_new {
+            report
+                .findings
+                .retain(|f| f.status == Some(drlint::finding::Status::New));
+        }
+        mark("check");
+        report
+    } else {
+        let mut files = discover::discover(&args.paths)?;
+        if let Some(c) = &project.config {
+            files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+        }
+        let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
+        files.extend(fetched_files);
+        mark("discover");
+        let inputs: Vec<Input> = files
+            .par_iter()
+            .map(|path| Input {
+                path: discover::display_path(path),
+                content: std::fs::read(path).map_err(|e| e.to_string()),
+            })
+            .collect();
+        mark("read");
+        settings.fetched_modules = fetched_modules;
+        settings.inspect = matches!(mode, Mode::Inspect);
+        let report =
+            Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
+        mark("check");
+        report
+    };
 
     if let Mode::CreateBaseline(output) = &mode {
         let baseline = Baseline::from_report(&report);

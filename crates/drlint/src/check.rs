@@ -20,7 +20,7 @@ use crate::namespace::{
 };
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Rule, Select, Severity, check_root,
+    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Refactoring, Rule, Select, Severity, check_root,
     join_dir,
 };
 use crate::source::SourceFile;
@@ -117,6 +117,12 @@ pub struct CheckReport {
     pub inspected: Vec<Inspected>,
     /// What a baseline hid and which of its entries no longer match, when one was applied.
     pub baseline: Option<crate::baseline::BaselineOutcome>,
+    /// `moved` and `removed` blocks, when `Settings::inspect` is set.
+    pub refactorings: Vec<Refactoring>,
+    /// Findings present at the base of a pull request and gone at its head (PR mode).
+    pub fixed: Vec<Finding>,
+    /// Whether this is a PR-mode comparison (findings carry a status).
+    pub compared: bool,
 }
 
 impl CheckReport {
@@ -247,6 +253,7 @@ impl Checker {
         let mut unknown = 0;
         let mut instantiated = BTreeSet::new();
         let mut inspected = Vec::new();
+        let mut refactorings = Vec::new();
         let mut suppressions = Vec::new();
         for (problems, file_suppressions, outcome) in outcomes {
             findings.extend(problems);
@@ -256,6 +263,7 @@ impl Checker {
                 unknown += o.unknown;
                 instantiated.extend(o.instantiated);
                 inspected.extend(o.inspected);
+                refactorings.extend(o.refactorings);
             }
         }
         // Folders named as local modules but never instantiated (the call is in a
@@ -274,6 +282,7 @@ impl Checker {
             findings.extend(o.findings);
             unknown += o.unknown;
             inspected.extend(o.inspected);
+            refactorings.extend(o.refactorings);
         }
         let today = self.settings.today.clone().unwrap_or_else(today);
         let applied = apply(
@@ -297,6 +306,9 @@ impl Checker {
             },
             inspected,
             baseline: None,
+            refactorings,
+            fixed: Vec::new(),
+            compared: false,
         }
     }
 
@@ -520,7 +532,7 @@ impl Checker {
     }
 
     /// The rules that run for a root folder, with their options and severity.
-    fn active_rules(&self, folder: &str) -> Vec<ActiveRule<'_>> {
+    pub(crate) fn active_rules(&self, folder: &str) -> Vec<ActiveRule<'_>> {
         let settings = self.folder_settings(folder);
         self.rules
             .iter()
@@ -637,6 +649,7 @@ impl Checker {
             related: Vec::new(),
             identity: String::new(),
             fingerprint: String::new(),
+            status: None,
         }
     }
 
@@ -665,6 +678,7 @@ impl Checker {
                 }],
                 identity: d.key.clone(),
                 fingerprint: String::new(),
+                status: None,
             })
             .collect()
     }

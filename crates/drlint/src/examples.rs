@@ -8,6 +8,10 @@ use crate::rules::Rule;
 /// What went wrong with a rule's examples; empty when they behave as documented.
 pub fn example_failures(rule: &Rule, checker: &Checker) -> Vec<String> {
     let mut failures = Vec::new();
+    if matches!(rule.select, crate::rules::Select::Changes(_)) {
+        // a change rule needs a base and a head: its behaviour is tested on git histories
+        return failures;
+    }
     if rule.examples.fail.is_empty() {
         failures.push(format!("{}: no failing example", rule.id));
     }

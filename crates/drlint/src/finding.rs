@@ -32,6 +32,16 @@ pub struct Finding {
     /// path it makes the fingerprint.
     pub identity: String,
     pub fingerprint: String,
+    /// In PR mode: whether the finding is new in the pull request.
+    pub status: Option<Status>,
+}
+
+/// In PR mode: a finding not present at the base is new (and so is every change-rule finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Existing,
 }
 
 impl Finding {

@@ -14,6 +14,7 @@ pub mod examples;
 pub mod finding;
 pub mod hcl;
 pub mod model;
+pub mod pr;
 pub mod namespace;
 pub mod profile;
 pub mod report;

@@ -23,6 +23,10 @@ pub struct Profile {
     pub description: Option<String>,
     #[serde(rename = "match")]
     pub matches: ProfileMatch,
+    /// Inputs (or arguments) whose change makes Terraform destroy and
+    /// re-create the data store, for `replacement-forcing-change` in PR mode.
+    #[serde(default)]
+    pub replacement_forcing: Vec<String>,
     pub attributes: BTreeMap<String, AttributeMapping>,
 }
 

@@ -654,6 +654,7 @@ pub fn apply(
             related: Vec::new(),
             identity: format!("{}@{}", rule_id, &file.text[span.clone()]),
             fingerprint: String::new(),
+            status: None,
         })
     };
     for (fi, f) in files.iter().enumerate() {

@@ -143,6 +143,14 @@ pub fn summary_line(report: &CheckReport) -> String {
         plural(report.count(Severity::Note), "note"),
         plural(report.summary.files, "file"),
     );
+    if report.compared {
+        let new = report
+            .findings
+            .iter()
+            .filter(|f| f.status == Some(crate::finding::Status::New))
+            .count();
+        line.push_str(&format!("; {new} new in this change, {} fixed", report.fixed.len()));
+    }
     if report.summary.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", report.summary.suppressed));
     }

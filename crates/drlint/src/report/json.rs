@@ -17,6 +17,9 @@ pub struct Json;
 struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
+    /// PR mode: findings at the base that are gone at the head.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fixed: Option<Vec<JsonFinding<'a>>>,
     summary: JsonSummary<'a>,
 }
 
@@ -42,6 +45,8 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     docs: Option<&'a str>,
     fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<crate::finding::Status>,
     related: Vec<JsonRelated<'a>>,
 }
 
@@ -108,6 +113,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         help: f.help.as_deref(),
         docs: f.docs.as_deref(),
         fingerprint: &f.fingerprint,
+        status: f.status,
         related: f
             .related
             .iter()
@@ -124,6 +130,7 @@ impl Render for Json {
         let doc = Document {
             version: JSON_VERSION,
             findings: report.findings.iter().map(finding).collect(),
+            fixed: report.compared.then(|| report.fixed.iter().map(finding).collect()),
             summary: JsonSummary {
                 files: report.summary.files,
                 findings: Counts {

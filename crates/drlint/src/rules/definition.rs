@@ -68,6 +68,10 @@ pub enum Select {
     Parser,
     /// Findings about suppression comments (`unused-suppression`, `suppression-without-reason`).
     Suppressions,
+    /// In PR mode, data stores of these kinds compared between the base and the
+    /// head: fields `change` (`removed`, `renamed`, `modified`), `base.<attribute>`,
+    /// `head.<attribute>`, `changed.<attribute>`, `replacement_forcing_changed`.
+    Changes(Vec<String>),
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -211,7 +215,7 @@ impl Rule {
             (Select::Parser | Select::Suppressions, Some(_)) => {
                 return Err("a parser or suppression rule has no `when`".into());
             }
-            (Select::Kinds(_) | Select::Blocks(_) | Select::Directories, None) => {
+            (Select::Kinds(_) | Select::Blocks(_) | Select::Directories | Select::Changes(_), None) => {
                 return Err("a rule must say `when` it fires".into());
             }
             _ => {}

@@ -23,6 +23,8 @@ pub struct DirOutcome {
     pub instantiated: Vec<String>,
     /// Every data store seen, when the context asks to inspect.
     pub inspected: Vec<Inspected>,
+    /// `moved` and `removed` blocks of the root, when the context asks to inspect.
+    pub refactorings: Vec<Refactoring>,
 }
 
 /// A data store as drlint reads it: for `drlint inspect` and corpus reports.
@@ -30,11 +32,26 @@ pub struct DirOutcome {
 pub struct Inspected {
     pub file: Arc<SourceFile>,
     pub span: Range<usize>,
+    /// The root module folder whose state holds it.
+    pub root: String,
     pub address: String,
     pub kind: String,
     pub profile: String,
     pub in_production: Value,
     pub fields: BTreeMap<String, Field>,
+    /// Its top-level arguments (meta-arguments aside), evaluated: identity for rename detection.
+    pub arguments: BTreeMap<String, Value>,
+    /// The profile's replacement-forcing inputs.
+    pub replacement_forcing: Vec<String>,
+}
+
+/// A `moved { from = ... to = ... }` or `removed { from = ... }` block of a root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refactoring {
+    pub root: String,
+    pub from: String,
+    /// `None` for a `removed` block.
+    pub to: Option<String>,
 }
 
 /// A rule with the options and severity in force for it in one root folder.
@@ -117,6 +134,9 @@ pub fn check_root(
             Truth::False => {}
         }
     }
+    if ctx.inspect {
+        outcome.refactorings = refactorings(scope.dir());
+    }
     let instance = Instance {
         rules,
         root: &root,
@@ -127,6 +147,30 @@ pub fn check_root(
     };
     check_instance(ctx, scope, &instance, &mut outcome);
     outcome
+}
+
+/// The `moved` and `removed` blocks of a root folder, as address strings.
+fn refactorings(dir: &ModuleDir) -> Vec<Refactoring> {
+    let address = |block: &crate::model::Block, name: &str| -> Option<String> {
+        let attr = block.attribute(name)?;
+        let text = attr.value.to_string();
+        Some(text.split_whitespace().collect::<String>())
+    };
+    dir.blocks()
+        .filter_map(|(_, b)| match b.ident.as_str() {
+            "moved" => Some(Refactoring {
+                root: dir.path.clone(),
+                from: address(b, "from")?,
+                to: Some(address(b, "to")?),
+            }),
+            "removed" => Some(Refactoring {
+                root: dir.path.clone(),
+                from: address(b, "from")?,
+                to: None,
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 /// One module instance: the root, or a module it calls (possibly nested).
@@ -170,14 +214,24 @@ fn check_instance(
     if ctx.inspect {
         for s in &subjects {
             let Some(profile) = s.profile else { continue };
+            let arguments = s
+                .block
+                .attributes
+                .iter()
+                .filter(|a| !META_ARGUMENTS.contains(&a.name.as_str()) || a.name == "source")
+                .map(|a| (a.name.clone(), s.raw_field(&a.name).value))
+                .collect();
             outcome.inspected.push(Inspected {
                 file: Arc::clone(&dir.files[s.file].source),
                 span: s.block.header.clone(),
+                root: instance.root.to_owned(),
                 address: s.address.clone(),
                 kind: profile.kind.clone(),
                 profile: profile.label(),
                 in_production: in_production.clone(),
                 fields: s.canonical_fields().clone(),
+                arguments,
+                replacement_forcing: profile.replacement_forcing.clone(),
             });
         }
     }
@@ -319,13 +373,42 @@ pub fn join_dir(base: &str, relative: &str) -> String {
 }
 
 /// What a finding is about: the block's (or directory's) anchor and address.
-struct Place<'p> {
-    anchor: (Arc<SourceFile>, Range<usize>),
-    address: &'p str,
-    kind: &'p str,
+pub(crate) struct Place<'p> {
+    pub anchor: (Arc<SourceFile>, Range<usize>),
+    pub address: &'p str,
+    pub kind: &'p str,
+}
+
+/// Where a finding about a recorded data store points.
+pub(crate) fn place_of(store: &Inspected) -> Place<'_> {
+    Place {
+        anchor: (Arc::clone(&store.file), store.span.clone()),
+        address: &store.address,
+        kind: &store.kind,
+    }
 }
 
 fn finding(
+    active: &ActiveRule<'_>,
+    place: &Place<'_>,
+    fields: &dyn Fields,
+    caller: Option<&CallSite>,
+    in_production: &Value,
+) -> Finding {
+    finding_at(active, place, fields, caller, in_production)
+}
+
+/// A finding of a change rule (PR mode), which has no call site.
+pub(crate) fn change_finding(
+    active: &ActiveRule<'_>,
+    place: &Place<'_>,
+    fields: &dyn Fields,
+    in_production: &Value,
+) -> Finding {
+    finding_at(active, place, fields, None, in_production)
+}
+
+fn finding_at(
     active: &ActiveRule<'_>,
     place: &Place<'_>,
     fields: &dyn Fields,
@@ -451,6 +534,7 @@ fn finding(
         related,
         identity: format!("{}#{}", place.address, target.unwrap_or("")),
         fingerprint: String::new(),
+        status: None,
     }
 }
 

@@ -6,9 +6,13 @@ mod definition;
 mod engine;
 mod subject;
 
+pub(crate) use engine::{change_finding, place_of};
+
 pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
 pub use definition::{
     Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
 };
-pub use engine::{ActiveRule, Context, DirFacts, DirOutcome, Inspected, check_root, join_dir};
+pub use engine::{
+    ActiveRule, Context, DirFacts, DirOutcome, Inspected, Refactoring, check_root, join_dir,
+};
 pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};

@@ -1,0 +1,175 @@
+//! PR mode's inputs: the module folders a change touches, at the base (from
+//! git) and at the head (the working tree).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use drlint::Input;
+
+use crate::discover::is_input;
+use crate::git::{CliGit, Git};
+
+/// `source = "./x"` in a file: a local module folder that the change also needs.
+fn local_sources(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| {
+            let rest = l.trim_start().strip_prefix("source")?.trim_start().strip_prefix('=')?;
+            let value = rest.trim().strip_prefix('"')?.split('"').next()?;
+            (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
+        })
+        .collect()
+}
+
+fn parent(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(d, _)| d)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, f)| f)
+}
+
+/// A repository path shown relative to the current folder (`prefix` is the
+/// current folder relative to the top, as `git rev-parse --show-prefix` gives it).
+fn display(prefix: &str, path: &str) -> String {
+    if prefix.is_empty() {
+        return path.to_owned();
+    }
+    if let Some(rest) = path.strip_prefix(prefix) {
+        return rest.to_owned();
+    }
+    let up = prefix.trim_end_matches('/').split('/').count();
+    format!("{}{path}", "../".repeat(up))
+}
+
+/// The base and head inputs of the folders changed since `base`, within `paths`.
+pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>), String> {
+    let git = CliGit::new(Path::new("."));
+    let top = git.toplevel().map_err(|_| {
+        "not a git repository: `--base` compares with git history, so run drlint inside the repository (or drop --base)"
+            .to_owned()
+    })?;
+    let prefix = git.prefix().unwrap_or_default();
+    let Some(base_rev) = git.resolve(base) else {
+        return Err(if git.is_shallow() {
+            format!(
+                "`{base}` is not in this shallow clone: fetch it first (`git fetch origin {base}`), or check out with `fetch-depth: 0`"
+            )
+        } else {
+            format!("unknown revision `{base}`: fetch it (`git fetch origin {base}`) or name an existing branch, tag or commit")
+        });
+    };
+    let merge_base = match git.merge_base(&base_rev, "HEAD") {
+        Some(mb) => mb,
+        None if git.is_shallow() => {
+            return Err(format!(
+                "the history between `{base}` and HEAD is missing from this shallow clone: check out with `fetch-depth: 0` (or `git fetch --unshallow`)"
+            ));
+        }
+        None => base_rev,
+    };
+    // the paths asked for, as repository-relative prefixes
+    let top_canonical = top.canonicalize().unwrap_or(top.clone());
+    let scopes: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            let abs = p.canonicalize().map_err(|e| format!("{}: {e}", p.display()))?;
+            let rel = abs.strip_prefix(&top_canonical).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+            Ok(rel)
+        })
+        .collect::<Result<_, String>>()?;
+    let in_scope = |path: &str| {
+        scopes
+            .iter()
+            .any(|s| s.is_empty() || path == s || path.starts_with(&format!("{s}/")))
+    };
+
+    let changes = git.changes(&merge_base)?;
+    let mut renamed: BTreeMap<String, String> = BTreeMap::new();
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    for c in &changes {
+        for path in c.old.iter().chain(&c.new) {
+            if is_input(Path::new(file_name(path))) && in_scope(path) {
+                dirs.insert(parent(path).to_owned());
+            }
+        }
+        if let (Some(old), Some(new)) = (&c.old, &c.new)
+            && old != new
+        {
+            renamed.insert(old.clone(), new.clone());
+        }
+    }
+    // the local modules the touched folders call, at the head
+    let mut frontier: Vec<String> = dirs.iter().cloned().collect();
+    for _ in 0..8 {
+        let mut next = Vec::new();
+        for dir in &frontier {
+            for file in head_files(&top, dir) {
+                let text = std::fs::read_to_string(top.join(&file)).unwrap_or_default();
+                for source in local_sources(&text) {
+                    let callee = drlint::rules::join_dir(dir, &source);
+                    if dirs.insert(callee.clone()) {
+                        next.push(callee);
+                    }
+                }
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
+    }
+    // namespace manifests live beside the folders or one level up
+    let namespace_dirs: BTreeSet<String> = dirs.iter().map(|d| parent(d).to_owned()).collect();
+
+    let mut head = Vec::new();
+    let mut base_inputs = Vec::new();
+    for dir in &dirs {
+        for file in head_files(&top, dir) {
+            head.push(Input {
+                path: display(&prefix, &file),
+                content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
+            });
+        }
+        for file in git.files_at(&merge_base, dir)?.into_iter().filter(|f| is_input(Path::new(file_name(f)))) {
+            let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
+            base_inputs.push(Input {
+                path: display(&prefix, &shown),
+                content: git.read_at(&merge_base, &file),
+            });
+        }
+    }
+    for dir in namespace_dirs.difference(&dirs) {
+        let manifest = format!("{dir}/{}", drlint::namespace::NAMESPACE_FILE);
+        let manifest = manifest.trim_start_matches("./").to_owned();
+        if top.join(&manifest).is_file() {
+            head.push(Input {
+                path: display(&prefix, &manifest),
+                content: std::fs::read(top.join(&manifest)).map_err(|e| e.to_string()),
+            });
+        }
+        if let Ok(bytes) = git.read_at(&merge_base, &manifest) {
+            base_inputs.push(Input {
+                path: display(&prefix, &manifest),
+                content: Ok(bytes),
+            });
+        }
+    }
+    Ok((base_inputs, head))
+}
+
+/// The input files of a folder in the working tree (repository-relative paths).
+fn head_files(top: &Path, dir: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(top.join(dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<String> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_input(&e.path()))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if dir == "." { name } else { format!("{dir}/{name}") }
+        })
+        .collect();
+    files.sort();
+    files
+}

@@ -1,0 +1,228 @@
+//! PR mode: the head of a pull request judged against its base. Findings get
+//! a status (new or existing), findings gone at the head are listed as fixed,
+//! and change rules compare each data store's base and head: removed, renamed
+//! without a `moved` block, snapshot changed, restore blocked, replaced.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use crate::check::{CheckReport, Checker};
+use crate::eval::Value;
+use crate::finding::{Finding, Status, finalize};
+use crate::rules::{Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding, place_of};
+
+/// How a data store changed between base and head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChangeKind {
+    Removed,
+    Renamed,
+    Modified,
+}
+
+/// One data store at base and head, as the change rules see it.
+struct Change<'a> {
+    kind: ChangeKind,
+    base: &'a Inspected,
+    head: Option<&'a Inspected>,
+    /// The `moved` block that would make a rename safe.
+    moved_block: Option<String>,
+}
+
+fn text(v: &Value) -> Option<String> {
+    match v {
+        Value::Unknown => None,
+        Value::Null => Some(String::new()),
+        other => other.to_string_value().flatten().or_else(|| Some(other.to_string())),
+    }
+}
+
+impl Change<'_> {
+    fn side<'s>(&self, store: Option<&'s Inspected>, name: &str) -> Field {
+        store
+            .and_then(|s| s.fields.get(name).cloned())
+            .unwrap_or_else(Field::absent)
+    }
+
+    /// The replacement-forcing arguments that differ, as `name: old → new`;
+    /// `None` when a value it depends on is unknown.
+    fn replacement_changes(&self) -> Option<Vec<String>> {
+        let head = self.head?;
+        let mut out = Vec::new();
+        let mut unknown = false;
+        for name in &self.base.replacement_forcing {
+            let old = self.base.arguments.get(name).cloned().unwrap_or(Value::Null);
+            let new = head.arguments.get(name).cloned().unwrap_or(Value::Null);
+            match (text(&old), text(&new)) {
+                (Some(a), Some(b)) if a != b => out.push(format!("{name}: {old} → {new}")),
+                (Some(_), Some(_)) => {}
+                _ => unknown = true,
+            }
+        }
+        if out.is_empty() && unknown { None } else { Some(out) }
+    }
+}
+
+fn derived(value: Value) -> Field {
+    Field {
+        value,
+        origin: Origin::Absent,
+    }
+}
+
+impl Fields for Change<'_> {
+    fn field(&self, name: &str) -> Field {
+        if let Some(attr) = name.strip_prefix("base.") {
+            return self.side(Some(self.base), attr);
+        }
+        if let Some(attr) = name.strip_prefix("head.") {
+            return self.side(self.head, attr);
+        }
+        if let Some(attr) = name.strip_prefix("changed.") {
+            let (a, b) = (self.side(Some(self.base), attr).value, self.side(self.head, attr).value);
+            return derived(match (text(&a), text(&b)) {
+                (Some(x), Some(y)) => Value::Bool(x != y),
+                _ => Value::Unknown,
+            });
+        }
+        match name {
+            "change" => derived(Value::String(
+                match self.kind {
+                    ChangeKind::Removed => "removed",
+                    ChangeKind::Renamed => "renamed",
+                    ChangeKind::Modified => "modified",
+                }
+                .to_owned(),
+            )),
+            "address" => derived(Value::String(self.base.address.clone())),
+            "new_address" => derived(self.head.map_or(Value::Null, |h| Value::String(h.address.clone()))),
+            "moved_block" => derived(self.moved_block.clone().map_or(Value::Null, Value::String)),
+            "replacement_forcing_changed" => derived(match self.replacement_changes() {
+                Some(c) => Value::Bool(!c.is_empty()),
+                None => Value::Unknown,
+            }),
+            "replacement_forcing_changes" => derived(match self.replacement_changes() {
+                Some(c) => Value::String(c.join(", ")),
+                None => Value::Unknown,
+            }),
+            _ => Field::absent(),
+        }
+    }
+}
+
+/// Two data stores of the same kind and source whose arguments are all equal:
+/// the same thing under another name.
+fn same_identity(a: &Inspected, b: &Inspected) -> bool {
+    a.kind == b.kind
+        && a.profile == b.profile
+        && !a.arguments.values().any(Value::contains_unknown)
+        && a.arguments == b.arguments
+}
+
+/// Pairs each base data store with its head, following `moved` blocks, and
+/// classifies what happened to it.
+fn changes<'a>(base: &'a [Inspected], head: &'a [Inspected], refactorings: &[Refactoring]) -> Vec<Change<'a>> {
+    let by_address: BTreeMap<(&str, &str), &Inspected> =
+        head.iter().map(|h| ((h.root.as_str(), h.address.as_str()), h)).collect();
+    let base_addresses: HashSet<(&str, &str)> = base.iter().map(|b| (b.root.as_str(), b.address.as_str())).collect();
+    let mut claimed: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut out = Vec::new();
+    for b in base {
+        let key = (b.root.as_str(), b.address.as_str());
+        if let Some(h) = by_address.get(&key) {
+            claimed.insert(key);
+            out.push(Change {
+                kind: ChangeKind::Modified,
+                base: b,
+                head: Some(h),
+                moved_block: None,
+            });
+            continue;
+        }
+        let refactor = refactorings.iter().find(|r| r.root == b.root && r.from == b.address);
+        match refactor {
+            Some(Refactoring { to: Some(to), .. }) => {
+                if let Some(h) = by_address.get(&(b.root.as_str(), to.as_str())) {
+                    claimed.insert((b.root.as_str(), h.address.as_str()));
+                    out.push(Change {
+                        kind: ChangeKind::Modified,
+                        base: b,
+                        head: Some(h),
+                        moved_block: None,
+                    });
+                }
+                continue;
+            }
+            // `removed { from = ... }`: the team chose to drop it from state
+            Some(Refactoring { to: None, .. }) => continue,
+            None => {}
+        }
+        let renamed = head.iter().find(|h| {
+            h.root == b.root
+                && !base_addresses.contains(&(h.root.as_str(), h.address.as_str()))
+                && !claimed.contains(&(h.root.as_str(), h.address.as_str()))
+                && same_identity(b, h)
+        });
+        match renamed {
+            Some(h) => {
+                claimed.insert((h.root.as_str(), h.address.as_str()));
+                out.push(Change {
+                    kind: ChangeKind::Renamed,
+                    base: b,
+                    head: Some(h),
+                    moved_block: Some(format!("moved {{\n  from = {}\n  to   = {}\n}}", b.address, h.address)),
+                });
+            }
+            None => out.push(Change {
+                kind: ChangeKind::Removed,
+                base: b,
+                head: None,
+                moved_block: None,
+            }),
+        }
+    }
+    out
+}
+
+/// Judges `head` against `base` (both checked with `Settings::inspect`): sets
+/// each head finding's status, lists the fixed ones, adds change-rule findings.
+pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> CheckReport {
+    let base_prints: HashSet<&str> = base.findings.iter().map(|f| f.fingerprint.as_str()).collect();
+    let head_prints: HashSet<String> = head.findings.iter().map(|f| f.fingerprint.clone()).collect();
+    for f in &mut head.findings {
+        f.status = Some(if base_prints.contains(f.fingerprint.as_str()) {
+            Status::Existing
+        } else {
+            Status::New
+        });
+    }
+    head.fixed = base
+        .findings
+        .iter()
+        .filter(|f| !head_prints.contains(&f.fingerprint))
+        .cloned()
+        .collect();
+
+    let mut added: Vec<Finding> = Vec::new();
+    for change in changes(&base.inspected, &head.inspected, &head.refactorings) {
+        let store = change.head.unwrap_or(change.base);
+        for active in checker.active_rules(&store.root) {
+            let Select::Changes(kinds) = &active.rule.select else { continue };
+            if !kinds.contains(&change.base.kind) {
+                continue;
+            }
+            match active.rule.fires(&change, &active.options) {
+                Truth::True => {
+                    let place = place_of(store);
+                    let mut f = change_finding(&active, &place, &change, &store.in_production);
+                    f.status = Some(Status::New);
+                    added.push(f);
+                }
+                Truth::Unknown => head.summary.unknown += 1,
+                Truth::False => {}
+            }
+        }
+    }
+    head.findings.extend(added);
+    finalize(&mut head.findings);
+    head.compared = true;
+    head
+}
