@@ -1,0 +1,321 @@
+//! PR mode on real git repositories made in temporary folders: the four real
+//! restore sequences replayed commit by commit, and the structural changes
+//! (removal, rename with and without `moved`, file rename, a variable default
+//! changed in another file), plus the errors a CI user meets.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    git_at(dir, args, "2026-01-01T12:00:00Z")
+}
+
+fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
+    let out = Process::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn repo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    dir
+}
+
+fn commit(dir: &Path, message: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", message]);
+}
+
+/// `status rule path:line` for each finding, and `fixed rule path:line` for each fixed one.
+fn pr_check(dir: &Path, base: &str) -> Vec<String> {
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(dir)
+        .env("DRLINT_TODAY", "2026-11-25")
+        .args(["check", "--format", "json", "--base", base, "."])
+        .output()
+        .unwrap();
+    assert!(out.status.code().unwrap() < 2, "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut lines: Vec<String> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {} {}:{}",
+                f["status"].as_str().unwrap(),
+                f["rule"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"]
+            )
+        })
+        .collect();
+    lines.extend(doc["fixed"].as_array().unwrap().iter().map(|f| {
+        format!("fixed {} {}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap(), f["line"])
+    }));
+    lines
+}
+
+/// Replays `fixtures/restore-sequences/<name>`: step 0 is committed, then each
+/// step is checked against the previous commit and committed. Returns the findings per step.
+fn replay(name: &str) -> Vec<Vec<String>> {
+    let source = workspace().join("fixtures/restore-sequences").join(name);
+    let mut steps: Vec<PathBuf> = fs::read_dir(&source)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    steps.sort_by_key(|p| {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        name.trim_start_matches("step").split('-').next().unwrap().parse::<u32>().unwrap()
+    });
+    let dir = repo();
+    let resources = dir.path().join("ns/resources");
+    let mut results = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let _ = fs::remove_dir_all(&resources);
+        fs::create_dir_all(&resources).unwrap();
+        for file in fs::read_dir(step).unwrap() {
+            let file = file.unwrap().path();
+            fs::copy(&file, resources.join(file.file_name().unwrap())).unwrap();
+        }
+        if i > 0 {
+            results.push(pr_check(dir.path(), "HEAD"));
+        }
+        commit(dir.path(), &format!("step {i}"));
+    }
+    results
+}
+
+const RDS: &str = "ns/resources/rds.tf";
+
+#[test]
+fn laa_landing_page_dev_protection_never_set_back() {
+    let steps = replay("laa-landing-page-dev");
+    assert_eq!(
+        steps,
+        [
+            // #36494: protection lifted for the restore
+            vec![format!("new deletion-protection-disabled {RDS}:19")],
+            // #36501: snapshot added (protection already off: no restore-blocked)
+            vec![
+                format!("new snapshot-identifier-lingering {RDS}:13"),
+                format!("existing deletion-protection-disabled {RDS}:21"),
+            ],
+            // #36501 again: the identifier changed: a second replacement
+            vec![
+                format!("new snapshot-identifier-changed {RDS}:13"),
+                format!("existing snapshot-identifier-lingering {RDS}:13"),
+                format!("existing deletion-protection-disabled {RDS}:21"),
+            ],
+            // #36509: snapshot removed, protection still off
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:19"),
+                format!("fixed snapshot-identifier-lingering {RDS}:13"),
+            ],
+        ]
+    );
+}
+
+#[test]
+fn datahub_catalogue_prod_protection_in_variables_and_wrong_order() {
+    let f = "ns/resources/rds-postgresql.tf";
+    let steps = replay("data-platform-datahub-catalogue-prod");
+    assert_eq!(
+        steps,
+        [
+            // #32323: only the APPLY_PIPELINE_SKIP marker (not in the fixture)
+            vec![],
+            // #32323: snapshot added while protection is on; production: lingering is an error
+            vec![
+                format!("new restore-blocked-by-deletion-protection {f}:19"),
+                format!("new snapshot-identifier-lingering {f}:19"),
+            ],
+            // #32325: protection turned off through variables.tf
+            vec![
+                format!("new deletion-protection-disabled {f}:13"),
+                format!("existing snapshot-identifier-lingering {f}:19"),
+            ],
+            // #32331: snapshot removed
+            vec![
+                format!("existing deletion-protection-disabled {f}:13"),
+                format!("fixed snapshot-identifier-lingering {f}:19"),
+            ],
+            // #32332: snapshot added again
+            vec![
+                format!("existing deletion-protection-disabled {f}:13"),
+                format!("new snapshot-identifier-lingering {f}:19"),
+            ],
+            // #32337: removed again
+            vec![
+                format!("existing deletion-protection-disabled {f}:13"),
+                format!("fixed snapshot-identifier-lingering {f}:19"),
+            ],
+            // #32337: the variable's default set back to true
+            vec![format!("fixed deletion-protection-disabled {f}:13")],
+        ]
+    );
+}
+
+#[test]
+fn hmpps_assess_clean_up_deletes_the_line_and_protection_stays_off() {
+    let steps = replay("hmpps-assess-risks-and-needs-integrations-dev");
+    assert_eq!(
+        steps,
+        [
+            // #41138: `deletion_protection = false` added; absent it was already false (module default)
+            vec![format!("existing deletion-protection-disabled {RDS}:19")],
+            // #41184: snapshot added
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:19"),
+                format!("new snapshot-identifier-lingering {RDS}:27"),
+            ],
+            // #41212: both lines deleted: the module default keeps protection off
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:2"),
+                format!("fixed snapshot-identifier-lingering {RDS}:27"),
+            ],
+        ]
+    );
+}
+
+#[test]
+fn laa_apply_staging_documented_workflow() {
+    let steps = replay("laa-apply-for-criminal-legal-aid-staging");
+    assert_eq!(
+        steps,
+        [
+            // #40897: snapshot added with protection unset (false by default)
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:1"),
+                format!("new snapshot-identifier-lingering {RDS}:38"),
+            ],
+            // #41327: snapshot removed, protection explicitly off
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:39"),
+                format!("fixed snapshot-identifier-lingering {RDS}:38"),
+            ],
+            // #41342: the restore
+            vec![
+                format!("existing deletion-protection-disabled {RDS}:39"),
+                format!("new snapshot-identifier-lingering {RDS}:41"),
+            ],
+            // #41345: clean-up done right: snapshot removed and protection on
+            vec![
+                format!("fixed deletion-protection-disabled {RDS}:39"),
+                format!("fixed snapshot-identifier-lingering {RDS}:41"),
+            ],
+        ]
+    );
+}
+
+const DB: &str = "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n  db_name             = \"app\"\n}\n";
+
+#[test]
+fn removing_and_renaming_data_stores() {
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir(root.join("env")).unwrap();
+    fs::write(root.join("env/rds.tf"), DB).unwrap();
+    commit(root, "db");
+
+    // removed
+    fs::remove_file(root.join("env/rds.tf")).unwrap();
+    fs::write(root.join("env/main.tf"), "locals {}\n").unwrap();
+    assert_eq!(pr_check(root, "HEAD"), ["new data-store-removed env/rds.tf:1"]);
+
+    // removed on purpose with a `removed` block
+    fs::write(root.join("env/main.tf"), "removed {\n  from = module.db\n  lifecycle {\n    destroy = false\n  }\n}\n").unwrap();
+    assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new());
+
+    // renamed without a moved block
+    fs::remove_file(root.join("env/main.tf")).unwrap();
+    fs::write(root.join("env/rds.tf"), DB.replace("module \"db\"", "module \"database\"")).unwrap();
+    assert_eq!(pr_check(root, "HEAD"), ["new data-store-renamed env/rds.tf:1"]);
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(root)
+        .args(["check", "--format", "json", "--base", "HEAD"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(doc["findings"][0]["help"].as_str().unwrap().contains("moved {\n  from = module.db\n  to   = module.database\n}"));
+
+    // renamed with a moved block
+    fs::write(root.join("env/moved.tf"), "moved {\n  from = module.db\n  to   = module.database\n}\n").unwrap();
+    assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new());
+
+    // a replacement-forcing change under the moved address
+    fs::write(root.join("env/rds.tf"), DB.replace("module \"db\"", "module \"database\"").replace("\"app\"", "\"app2\"")).unwrap();
+    assert_eq!(pr_check(root, "HEAD"), ["new replacement-forcing-change env/rds.tf:1"]);
+}
+
+#[test]
+fn a_file_rename_changes_nothing_and_a_default_changed_elsewhere_counts() {
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir(root.join("env")).unwrap();
+    fs::write(
+        root.join("env/rds.tf"),
+        "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = var.protect\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join("env/variables.tf"), "variable \"protect\" {\n  default = true\n}\n").unwrap();
+    commit(root, "db");
+
+    git(root, &["mv", "env/rds.tf", "env/database.tf"]);
+    assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new(), "same block, same address");
+    commit(root, "rename the file");
+
+    // only variables.tf changes, but the module in database.tf is affected
+    fs::write(root.join("env/variables.tf"), "variable \"protect\" {\n  default = false\n}\n").unwrap();
+    assert_eq!(pr_check(root, "HEAD"), ["new deletion-protection-disabled env/database.tf:3"]);
+}
+
+#[test]
+fn errors_say_how_to_fix_them() {
+    let dir = repo();
+    fs::write(dir.path().join("main.tf"), "locals {}\n").unwrap();
+    commit(dir.path(), "one");
+    let stderr = |args: &[&str], at: &Path| {
+        let out = Command::cargo_bin("drlint").unwrap().current_dir(at).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = stderr(&["check", "--base", "origin/nope"], dir.path());
+    assert!(e.contains("unknown revision `origin/nope`") && e.contains("git fetch origin origin/nope"), "{e}");
+    let plain = tempfile::tempdir().unwrap();
+    let e = stderr(&["check", "--base", "main"], plain.path());
+    assert!(e.contains("not a git repository"), "{e}");
+
+    // a shallow clone that lacks the base
+    commit(dir.path(), "two");
+    commit(dir.path(), "three");
+    let shallow = tempfile::tempdir().unwrap();
+    let url = format!("file://{}", dir.path().display());
+    git(shallow.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    let clone = shallow.path().join("c");
+    let first = git(dir.path(), &["rev-list", "--max-parents=0", "HEAD"]).trim().to_owned();
+    let e = stderr(&["check", "--base", &first], &clone);
+    assert!(e.contains("shallow clone") && e.contains("fetch-depth: 0"), "{e}");
+}
