@@ -11,7 +11,10 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 fn git(dir: &Path, args: &[&str]) -> String {
@@ -30,7 +33,11 @@ fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
@@ -54,7 +61,11 @@ fn pr_check(dir: &Path, base: &str) -> Vec<String> {
         .args(["check", "--format", "json", "--base", base, "."])
         .output()
         .unwrap();
-    assert!(out.status.code().unwrap() < 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.code().unwrap() < 2,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut lines: Vec<String> = doc["findings"]
         .as_array()
@@ -71,7 +82,12 @@ fn pr_check(dir: &Path, base: &str) -> Vec<String> {
         })
         .collect();
     lines.extend(doc["fixed"].as_array().unwrap().iter().map(|f| {
-        format!("fixed {} {}:{}", f["rule"].as_str().unwrap(), f["path"].as_str().unwrap(), f["line"])
+        format!(
+            "fixed {} {}:{}",
+            f["rule"].as_str().unwrap(),
+            f["path"].as_str().unwrap(),
+            f["line"]
+        )
     }));
     lines
 }
@@ -87,7 +103,12 @@ fn replay(name: &str) -> Vec<Vec<String>> {
         .collect();
     steps.sort_by_key(|p| {
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        name.trim_start_matches("step").split('-').next().unwrap().parse::<u32>().unwrap()
+        name.trim_start_matches("step")
+            .split('-')
+            .next()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
     });
     let dir = repo();
     let resources = dir.path().join("ns/resources");
@@ -242,16 +263,30 @@ fn removing_and_renaming_data_stores() {
     // removed
     fs::remove_file(root.join("env/rds.tf")).unwrap();
     fs::write(root.join("env/main.tf"), "locals {}\n").unwrap();
-    assert_eq!(pr_check(root, "HEAD"), ["new data-store-removed env/rds.tf:1"]);
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new data-store-removed env/rds.tf:1"]
+    );
 
     // removed on purpose with a `removed` block
-    fs::write(root.join("env/main.tf"), "removed {\n  from = module.db\n  lifecycle {\n    destroy = false\n  }\n}\n").unwrap();
+    fs::write(
+        root.join("env/main.tf"),
+        "removed {\n  from = module.db\n  lifecycle {\n    destroy = false\n  }\n}\n",
+    )
+    .unwrap();
     assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new());
 
     // renamed without a moved block
     fs::remove_file(root.join("env/main.tf")).unwrap();
-    fs::write(root.join("env/rds.tf"), DB.replace("module \"db\"", "module \"database\"")).unwrap();
-    assert_eq!(pr_check(root, "HEAD"), ["new data-store-renamed env/rds.tf:1"]);
+    fs::write(
+        root.join("env/rds.tf"),
+        DB.replace("module \"db\"", "module \"database\""),
+    )
+    .unwrap();
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new data-store-renamed env/rds.tf:1"]
+    );
     let out = Command::cargo_bin("drlint")
         .unwrap()
         .current_dir(root)
@@ -259,15 +294,32 @@ fn removing_and_renaming_data_stores() {
         .output()
         .unwrap();
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(doc["findings"][0]["help"].as_str().unwrap().contains("moved {\n  from = module.db\n  to   = module.database\n}"));
+    assert!(
+        doc["findings"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("moved {\n  from = module.db\n  to   = module.database\n}")
+    );
 
     // renamed with a moved block
-    fs::write(root.join("env/moved.tf"), "moved {\n  from = module.db\n  to   = module.database\n}\n").unwrap();
+    fs::write(
+        root.join("env/moved.tf"),
+        "moved {\n  from = module.db\n  to   = module.database\n}\n",
+    )
+    .unwrap();
     assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new());
 
     // a replacement-forcing change under the moved address
-    fs::write(root.join("env/rds.tf"), DB.replace("module \"db\"", "module \"database\"").replace("\"app\"", "\"app2\"")).unwrap();
-    assert_eq!(pr_check(root, "HEAD"), ["new replacement-forcing-change env/rds.tf:1"]);
+    fs::write(
+        root.join("env/rds.tf"),
+        DB.replace("module \"db\"", "module \"database\"")
+            .replace("\"app\"", "\"app2\""),
+    )
+    .unwrap();
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new replacement-forcing-change env/rds.tf:1"]
+    );
 }
 
 #[test]
@@ -280,16 +332,31 @@ fn a_file_rename_changes_nothing_and_a_default_changed_elsewhere_counts() {
         "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = var.protect\n}\n",
     )
     .unwrap();
-    fs::write(root.join("env/variables.tf"), "variable \"protect\" {\n  default = true\n}\n").unwrap();
+    fs::write(
+        root.join("env/variables.tf"),
+        "variable \"protect\" {\n  default = true\n}\n",
+    )
+    .unwrap();
     commit(root, "db");
 
     git(root, &["mv", "env/rds.tf", "env/database.tf"]);
-    assert_eq!(pr_check(root, "HEAD"), Vec::<String>::new(), "same block, same address");
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        Vec::<String>::new(),
+        "same block, same address"
+    );
     commit(root, "rename the file");
 
     // only variables.tf changes, but the module in database.tf is affected
-    fs::write(root.join("env/variables.tf"), "variable \"protect\" {\n  default = false\n}\n").unwrap();
-    assert_eq!(pr_check(root, "HEAD"), ["new deletion-protection-disabled env/database.tf:3"]);
+    fs::write(
+        root.join("env/variables.tf"),
+        "variable \"protect\" {\n  default = false\n}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new deletion-protection-disabled env/database.tf:3"]
+    );
 }
 
 #[test]
@@ -298,12 +365,20 @@ fn errors_say_how_to_fix_them() {
     fs::write(dir.path().join("main.tf"), "locals {}\n").unwrap();
     commit(dir.path(), "one");
     let stderr = |args: &[&str], at: &Path| {
-        let out = Command::cargo_bin("drlint").unwrap().current_dir(at).args(args).output().unwrap();
+        let out = Command::cargo_bin("drlint")
+            .unwrap()
+            .current_dir(at)
+            .args(args)
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2));
         String::from_utf8_lossy(&out.stderr).into_owned()
     };
     let e = stderr(&["check", "--base", "origin/nope"], dir.path());
-    assert!(e.contains("unknown revision `origin/nope`") && e.contains("git fetch origin origin/nope"), "{e}");
+    assert!(
+        e.contains("unknown revision `origin/nope`") && e.contains("git fetch origin origin/nope"),
+        "{e}"
+    );
     let plain = tempfile::tempdir().unwrap();
     let e = stderr(&["check", "--base", "main"], plain.path());
     assert!(e.contains("not a git repository"), "{e}");
@@ -315,7 +390,82 @@ fn errors_say_how_to_fix_them() {
     let url = format!("file://{}", dir.path().display());
     git(shallow.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
     let clone = shallow.path().join("c");
-    let first = git(dir.path(), &["rev-list", "--max-parents=0", "HEAD"]).trim().to_owned();
+    let first = git(dir.path(), &["rev-list", "--max-parents=0", "HEAD"])
+        .trim()
+        .to_owned();
     let e = stderr(&["check", "--base", &first], &clone);
-    assert!(e.contains("shallow clone") && e.contains("fetch-depth: 0"), "{e}");
+    assert!(
+        e.contains("shallow clone") && e.contains("fetch-depth: 0"),
+        "{e}"
+    );
+}
+
+#[test]
+fn lingering_findings_carry_their_age_from_history() {
+    let dir = repo();
+    let root = dir.path();
+    let db = |name: &str, snapshot: &str| {
+        format!(
+            "module \"{name}\" {{\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n  snapshot_identifier = \"{snapshot}\"\n}}\n"
+        )
+    };
+    fs::write(root.join("old.tf"), db("old", "rds:old-2026-08-30")).unwrap();
+    git_at(root, &["add", "-A"], "2026-09-01T10:00:00Z");
+    git_at(
+        root,
+        &["commit", "-q", "-m", "restore old"],
+        "2026-09-01T10:00:00Z",
+    );
+    fs::write(root.join("new.tf"), db("new", "rds:new-2026-11-19")).unwrap();
+    git_at(root, &["add", "-A"], "2026-11-20T10:00:00Z");
+    git_at(
+        root,
+        &["commit", "-q", "-m", "restore new"],
+        "2026-11-20T10:00:00Z",
+    );
+
+    for args in [
+        vec!["check", "--format", "json"],
+        vec!["check", "--format", "json", "--base", "HEAD~1"],
+    ] {
+        let out = Command::cargo_bin("drlint")
+            .unwrap()
+            .current_dir(root)
+            .env("DRLINT_TODAY", "2026-11-25")
+            .args(&args)
+            .output()
+            .unwrap();
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let found: Vec<(String, String, i64)> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_owned(),
+                    f["severity"].as_str().unwrap().to_owned(),
+                    f["since"]["days"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        if args.len() == 3 {
+            assert_eq!(
+                found,
+                [
+                    ("new.tf".to_owned(), "warning".to_owned(), 5),
+                    ("old.tf".to_owned(), "error".to_owned(), 85)
+                ],
+                "beyond max_age_days (14) the lingering snapshot is an error"
+            );
+            let message = doc["findings"][1]["message"].as_str().unwrap();
+            assert!(
+                message.contains("(in place since 2026-09-01, commit "),
+                "{message}"
+            );
+            assert!(message.ends_with(": 85 days)"), "{message}");
+        } else {
+            // PR mode: only the folder the change touched (both files are in `.`)
+            assert_eq!(found.len(), 2);
+        }
+    }
 }

@@ -24,7 +24,27 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {
+            // a file is checked with the rest of its module folder (pre-commit passes files)
             files.push(path.clone());
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            if let Ok(entries) = std::fs::read_dir(dir) {
+                files.extend(
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.path())
+                        .filter(|p| p.is_file() && is_input(p))
+                        .map(|p| {
+                            if path.parent().is_some_and(|d| d.as_os_str().is_empty()) {
+                                PathBuf::from(p.file_name().unwrap_or_default())
+                            } else {
+                                p
+                            }
+                        }),
+                );
+            }
             continue;
         }
         if !path.is_dir() {

@@ -33,7 +33,10 @@ fn select_text(select: &Select) -> String {
         Select::Kinds(kinds) => format!("data stores of kind {}", kinds.join(", ")),
         Select::Blocks(blocks) => format!("`{}` blocks", blocks.join("`, `")),
         Select::Directories => "module directories".to_owned(),
-        Select::Changes(kinds) => format!("pull requests (--base), data stores of kind {}", kinds.join(", ")),
+        Select::Changes(kinds) => format!(
+            "pull requests (--base), data stores of kind {}",
+            kinds.join(", ")
+        ),
         Select::Parser => "every file, while parsing".to_owned(),
         Select::Suppressions => "suppression comments".to_owned(),
     }

@@ -34,7 +34,9 @@ pub struct CliGit {
 
 impl CliGit {
     pub fn new(dir: &Path) -> CliGit {
-        CliGit { dir: dir.to_path_buf() }
+        CliGit {
+            dir: dir.to_path_buf(),
+        }
     }
 
     fn run(&self, args: &[&str]) -> Result<Vec<u8>, String> {
@@ -51,13 +53,15 @@ impl CliGit {
     }
 
     fn text(&self, args: &[&str]) -> Result<String, String> {
-        self.run(args).map(|b| String::from_utf8_lossy(&b).trim().to_owned())
+        self.run(args)
+            .map(|b| String::from_utf8_lossy(&b).trim().to_owned())
     }
 }
 
 impl Git for CliGit {
     fn toplevel(&self) -> Result<PathBuf, String> {
-        self.text(&["rev-parse", "--show-toplevel"]).map(PathBuf::from)
+        self.text(&["rev-parse", "--show-toplevel"])
+            .map(PathBuf::from)
     }
 
     fn prefix(&self) -> Result<String, String> {
@@ -65,23 +69,36 @@ impl Git for CliGit {
     }
 
     fn resolve(&self, rev: &str) -> Option<String> {
-        self.text(&["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).ok()
+        self.text(&[
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{rev}^{{commit}}"),
+        ])
+        .ok()
     }
 
     fn merge_base(&self, a: &str, b: &str) -> Option<String> {
-        self.text(&["merge-base", a, b]).ok().filter(|s| !s.is_empty())
+        self.text(&["merge-base", a, b])
+            .ok()
+            .filter(|s| !s.is_empty())
     }
 
     fn is_shallow(&self) -> bool {
-        self.text(&["rev-parse", "--is-shallow-repository"]).is_ok_and(|s| s == "true")
+        self.text(&["rev-parse", "--is-shallow-repository"])
+            .is_ok_and(|s| s == "true")
     }
 
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String> {
         let raw = self.run(&["diff", "--name-status", "-M", "-z", base, "--"])?;
-        let mut fields = raw.split(|b| *b == 0).map(|f| String::from_utf8_lossy(f).into_owned());
+        let mut fields = raw
+            .split(|b| *b == 0)
+            .map(|f| String::from_utf8_lossy(f).into_owned());
         let mut out = Vec::new();
         while let Some(status) = fields.next() {
-            let Some(kind) = status.chars().next() else { break };
+            let Some(kind) = status.chars().next() else {
+                break;
+            };
             let first = fields.next().unwrap_or_default();
             let change = match kind {
                 'R' | 'C' => FileChange {
@@ -107,7 +124,13 @@ impl Git for CliGit {
             };
             out.push(change);
         }
-        let untracked = self.run(&["ls-files", "--others", "--exclude-standard", "-z", "--full-name"])?;
+        let untracked = self.run(&[
+            "ls-files",
+            "--others",
+            "--exclude-standard",
+            "-z",
+            "--full-name",
+        ])?;
         for path in untracked.split(|b| *b == 0).filter(|p| !p.is_empty()) {
             out.push(FileChange {
                 status: 'A',
@@ -146,4 +169,72 @@ impl Git for CliGit {
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String> {
         self.run(&["show", &format!("{rev}:{path}")])
     }
+}
+
+/// The origin (commit, date) of the given lines, from `git blame` of the working
+/// tree, file by file; `None` outside a git repository.
+pub fn blame_lines(
+    lines: &[(String, usize)],
+) -> Option<std::collections::HashMap<(String, usize), drlint::history::LineOrigin>> {
+    use std::collections::{BTreeMap, BTreeSet, HashMap};
+    let git = CliGit::new(Path::new("."));
+    git.toplevel().ok()?;
+    let mut by_file: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    for (path, line) in lines {
+        by_file.entry(path.as_str()).or_default().insert(*line);
+    }
+    let mut out = HashMap::new();
+    let mut boundary_seen = false;
+    for (path, wanted) in by_file {
+        let Ok(raw) = git.run(&["blame", "--porcelain", "--", path]) else {
+            continue; // untracked, or outside the repository
+        };
+        let text = String::from_utf8_lossy(&raw);
+        let mut commits: HashMap<String, (Option<i64>, bool)> = HashMap::new();
+        let mut current: Option<(String, usize)> = None;
+        let mut line_commit: Vec<(usize, String)> = Vec::new();
+        for l in text.lines() {
+            if l.starts_with('\t') {
+                continue;
+            }
+            let mut words = l.split(' ');
+            let first = words.next().unwrap_or_default();
+            if first.len() == 40 && first.bytes().all(|b| b.is_ascii_hexdigit()) {
+                let final_line = words.nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+                current = Some((first.to_owned(), final_line));
+                line_commit.push((final_line, first.to_owned()));
+                commits.entry(first.to_owned()).or_insert((None, false));
+            } else if let Some((sha, _)) = &current {
+                let entry = commits.entry(sha.clone()).or_insert((None, false));
+                match first {
+                    "committer-time" => entry.0 = words.next().and_then(|t| t.parse().ok()),
+                    "boundary" => entry.1 = true,
+                    _ => {}
+                }
+            }
+        }
+        for (line, sha) in line_commit {
+            if !wanted.contains(&line) || sha.bytes().all(|b| b == b'0') {
+                continue; // not asked for, or not committed yet
+            }
+            let Some(&(Some(time), boundary)) = commits.get(&sha) else {
+                continue;
+            };
+            boundary_seen |= boundary && git.is_shallow();
+            out.insert(
+                (path.to_owned(), line),
+                drlint::history::LineOrigin {
+                    commit: sha,
+                    date: drlint::suppress::civil_date(time.div_euclid(86_400)),
+                    boundary: boundary && git.is_shallow(),
+                },
+            );
+        }
+    }
+    if boundary_seen {
+        eprintln!(
+            "drlint: note: this is a shallow clone, so ages from git history are lower bounds (check out with `fetch-depth: 0` for full history)"
+        );
+    }
+    Some(out)
 }

@@ -244,6 +244,27 @@ fn settings(args: &CheckArgs, project: &Project) -> Result<Settings, String> {
     })
 }
 
+/// A rule's `max_age_days`: the configuration's value, else the rule's default.
+fn max_age_days(project: &Project, rule_id: &str) -> Option<f64> {
+    let option = drlint::history::MAX_AGE_OPTION;
+    let configured = project
+        .config
+        .as_ref()
+        .and_then(|c| c.config.rules.get(rule_id))
+        .and_then(|s| s.options.get(option))
+        .cloned();
+    let default = project
+        .rules
+        .iter()
+        .find(|r| r.id == rule_id)
+        .and_then(|r| r.options.get(option))
+        .map(|o| o.default.clone());
+    match configured.or(default)? {
+        drlint::profile::Scalar::Number(n) => Some(n),
+        _ => None,
+    }
+}
+
 /// What `check` produces.
 enum Mode {
     Check,
@@ -325,6 +346,20 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         report
     };
 
+    if !matches!(mode, Mode::Inspect) {
+        let lines = drlint::history::lines_needing_history(&report, &project.rules);
+        if !lines.is_empty()
+            && let Some(origins) = git::blame_lines(&lines)
+        {
+            let today = std::env::var("DRLINT_TODAY")
+                .ok()
+                .filter(|d| !d.is_empty())
+                .unwrap_or_else(drlint::suppress::today);
+            let max_age = |rule_id: &str| max_age_days(&project, rule_id);
+            drlint::history::apply(&mut report, &origins, &project.rules, max_age, &today);
+        }
+        mark("history");
+    }
     if let Mode::CreateBaseline(output) = &mode {
         let baseline = Baseline::from_report(&report);
         std::fs::write(output, baseline.to_json())

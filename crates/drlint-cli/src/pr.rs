@@ -13,7 +13,11 @@ use crate::git::{CliGit, Git};
 fn local_sources(text: &str) -> Vec<String> {
     text.lines()
         .filter_map(|l| {
-            let rest = l.trim_start().strip_prefix("source")?.trim_start().strip_prefix('=')?;
+            let rest = l
+                .trim_start()
+                .strip_prefix("source")?
+                .trim_start()
+                .strip_prefix('=')?;
             let value = rest.trim().strip_prefix('"')?.split('"').next()?;
             (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
         })
@@ -55,7 +59,9 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
                 "`{base}` is not in this shallow clone: fetch it first (`git fetch origin {base}`), or check out with `fetch-depth: 0`"
             )
         } else {
-            format!("unknown revision `{base}`: fetch it (`git fetch origin {base}`) or name an existing branch, tag or commit")
+            format!(
+                "unknown revision `{base}`: fetch it (`git fetch origin {base}`) or name an existing branch, tag or commit"
+            )
         });
     };
     let merge_base = match git.merge_base(&base_rev, "HEAD") {
@@ -72,8 +78,14 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
     let scopes: Vec<String> = paths
         .iter()
         .map(|p| {
-            let abs = p.canonicalize().map_err(|e| format!("{}: {e}", p.display()))?;
-            let rel = abs.strip_prefix(&top_canonical).unwrap_or(Path::new("")).to_string_lossy().replace('\\', "/");
+            let abs = p
+                .canonicalize()
+                .map_err(|e| format!("{}: {e}", p.display()))?;
+            let rel = abs
+                .strip_prefix(&top_canonical)
+                .unwrap_or(Path::new(""))
+                .to_string_lossy()
+                .replace('\\', "/");
             Ok(rel)
         })
         .collect::<Result<_, String>>()?;
@@ -130,7 +142,11 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
                 content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
             });
         }
-        for file in git.files_at(&merge_base, dir)?.into_iter().filter(|f| is_input(Path::new(file_name(f)))) {
+        for file in git
+            .files_at(&merge_base, dir)?
+            .into_iter()
+            .filter(|f| is_input(Path::new(file_name(f))))
+        {
             let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
             base_inputs.push(Input {
                 path: display(&prefix, &shown),
@@ -167,7 +183,11 @@ fn head_files(top: &Path, dir: &str) -> Vec<String> {
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_input(&e.path()))
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
-            if dir == "." { name } else { format!("{dir}/{name}") }
+            if dir == "." {
+                name
+            } else {
+                format!("{dir}/{name}")
+            }
         })
         .collect();
     files.sort();

@@ -20,8 +20,8 @@ use crate::namespace::{
 };
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Refactoring, Rule, Select, Severity, check_root,
-    join_dir,
+    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Refactoring, Rule, Select, Severity,
+    check_root, join_dir,
 };
 use crate::source::SourceFile;
 use crate::suppress::{
@@ -650,6 +650,7 @@ impl Checker {
             identity: String::new(),
             fingerprint: String::new(),
             status: None,
+            since: None,
         }
     }
 
@@ -679,6 +680,7 @@ impl Checker {
                 identity: d.key.clone(),
                 fingerprint: String::new(),
                 status: None,
+                since: None,
             })
             .collect()
     }

@@ -116,7 +116,11 @@ fn applies_to(select: &Select) -> String {
         Select::Directories => "applies to module directories".to_owned(),
         Select::Changes(kinds) => format!(
             "compares the base and head of a pull request (`--base`) for data stores of kind {}",
-            kinds.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            kinds
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Select::Parser => "reported while reading files".to_owned(),
         Select::Suppressions => "reported about suppression comments".to_owned(),

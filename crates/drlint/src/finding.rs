@@ -34,6 +34,8 @@ pub struct Finding {
     pub fingerprint: String,
     /// In PR mode: whether the finding is new in the pull request.
     pub status: Option<Status>,
+    /// Since when its line has been as it is, from git history.
+    pub since: Option<crate::history::Since>,
 }
 
 /// In PR mode: a finding not present at the base is new (and so is every change-rule finding).

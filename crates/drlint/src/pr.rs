@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use crate::check::{CheckReport, Checker};
 use crate::eval::Value;
 use crate::finding::{Finding, Status, finalize};
-use crate::rules::{Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding, place_of};
+use crate::rules::{
+    Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding, place_of,
+};
 
 /// How a data store changed between base and head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,12 +33,15 @@ fn text(v: &Value) -> Option<String> {
     match v {
         Value::Unknown => None,
         Value::Null => Some(String::new()),
-        other => other.to_string_value().flatten().or_else(|| Some(other.to_string())),
+        other => other
+            .to_string_value()
+            .flatten()
+            .or_else(|| Some(other.to_string())),
     }
 }
 
 impl Change<'_> {
-    fn side<'s>(&self, store: Option<&'s Inspected>, name: &str) -> Field {
+    fn side(&self, store: Option<&Inspected>, name: &str) -> Field {
         store
             .and_then(|s| s.fields.get(name).cloned())
             .unwrap_or_else(Field::absent)
@@ -49,7 +54,12 @@ impl Change<'_> {
         let mut out = Vec::new();
         let mut unknown = false;
         for name in &self.base.replacement_forcing {
-            let old = self.base.arguments.get(name).cloned().unwrap_or(Value::Null);
+            let old = self
+                .base
+                .arguments
+                .get(name)
+                .cloned()
+                .unwrap_or(Value::Null);
             let new = head.arguments.get(name).cloned().unwrap_or(Value::Null);
             match (text(&old), text(&new)) {
                 (Some(a), Some(b)) if a != b => out.push(format!("{name}: {old} → {new}")),
@@ -57,7 +67,11 @@ impl Change<'_> {
                 _ => unknown = true,
             }
         }
-        if out.is_empty() && unknown { None } else { Some(out) }
+        if out.is_empty() && unknown {
+            None
+        } else {
+            Some(out)
+        }
     }
 }
 
@@ -77,7 +91,10 @@ impl Fields for Change<'_> {
             return self.side(self.head, attr);
         }
         if let Some(attr) = name.strip_prefix("changed.") {
-            let (a, b) = (self.side(Some(self.base), attr).value, self.side(self.head, attr).value);
+            let (a, b) = (
+                self.side(Some(self.base), attr).value,
+                self.side(self.head, attr).value,
+            );
             return derived(match (text(&a), text(&b)) {
                 (Some(x), Some(y)) => Value::Bool(x != y),
                 _ => Value::Unknown,
@@ -93,7 +110,10 @@ impl Fields for Change<'_> {
                 .to_owned(),
             )),
             "address" => derived(Value::String(self.base.address.clone())),
-            "new_address" => derived(self.head.map_or(Value::Null, |h| Value::String(h.address.clone()))),
+            "new_address" => derived(
+                self.head
+                    .map_or(Value::Null, |h| Value::String(h.address.clone())),
+            ),
             "moved_block" => derived(self.moved_block.clone().map_or(Value::Null, Value::String)),
             "replacement_forcing_changed" => derived(match self.replacement_changes() {
                 Some(c) => Value::Bool(!c.is_empty()),
@@ -119,10 +139,19 @@ fn same_identity(a: &Inspected, b: &Inspected) -> bool {
 
 /// Pairs each base data store with its head, following `moved` blocks, and
 /// classifies what happened to it.
-fn changes<'a>(base: &'a [Inspected], head: &'a [Inspected], refactorings: &[Refactoring]) -> Vec<Change<'a>> {
-    let by_address: BTreeMap<(&str, &str), &Inspected> =
-        head.iter().map(|h| ((h.root.as_str(), h.address.as_str()), h)).collect();
-    let base_addresses: HashSet<(&str, &str)> = base.iter().map(|b| (b.root.as_str(), b.address.as_str())).collect();
+fn changes<'a>(
+    base: &'a [Inspected],
+    head: &'a [Inspected],
+    refactorings: &[Refactoring],
+) -> Vec<Change<'a>> {
+    let by_address: BTreeMap<(&str, &str), &Inspected> = head
+        .iter()
+        .map(|h| ((h.root.as_str(), h.address.as_str()), h))
+        .collect();
+    let base_addresses: HashSet<(&str, &str)> = base
+        .iter()
+        .map(|b| (b.root.as_str(), b.address.as_str()))
+        .collect();
     let mut claimed: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut out = Vec::new();
     for b in base {
@@ -137,7 +166,9 @@ fn changes<'a>(base: &'a [Inspected], head: &'a [Inspected], refactorings: &[Ref
             });
             continue;
         }
-        let refactor = refactorings.iter().find(|r| r.root == b.root && r.from == b.address);
+        let refactor = refactorings
+            .iter()
+            .find(|r| r.root == b.root && r.from == b.address);
         match refactor {
             Some(Refactoring { to: Some(to), .. }) => {
                 if let Some(h) = by_address.get(&(b.root.as_str(), to.as_str())) {
@@ -168,7 +199,10 @@ fn changes<'a>(base: &'a [Inspected], head: &'a [Inspected], refactorings: &[Ref
                     kind: ChangeKind::Renamed,
                     base: b,
                     head: Some(h),
-                    moved_block: Some(format!("moved {{\n  from = {}\n  to   = {}\n}}", b.address, h.address)),
+                    moved_block: Some(format!(
+                        "moved {{\n  from = {}\n  to   = {}\n}}",
+                        b.address, h.address
+                    )),
                 });
             }
             None => out.push(Change {
@@ -185,8 +219,16 @@ fn changes<'a>(base: &'a [Inspected], head: &'a [Inspected], refactorings: &[Ref
 /// Judges `head` against `base` (both checked with `Settings::inspect`): sets
 /// each head finding's status, lists the fixed ones, adds change-rule findings.
 pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> CheckReport {
-    let base_prints: HashSet<&str> = base.findings.iter().map(|f| f.fingerprint.as_str()).collect();
-    let head_prints: HashSet<String> = head.findings.iter().map(|f| f.fingerprint.clone()).collect();
+    let base_prints: HashSet<&str> = base
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.as_str())
+        .collect();
+    let head_prints: HashSet<String> = head
+        .findings
+        .iter()
+        .map(|f| f.fingerprint.clone())
+        .collect();
     for f in &mut head.findings {
         f.status = Some(if base_prints.contains(f.fingerprint.as_str()) {
             Status::Existing
@@ -205,7 +247,9 @@ pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> C
     for change in changes(&base.inspected, &head.inspected, &head.refactorings) {
         let store = change.head.unwrap_or(change.base);
         for active in checker.active_rules(&store.root) {
-            let Select::Changes(kinds) = &active.rule.select else { continue };
+            let Select::Changes(kinds) = &active.rule.select else {
+                continue;
+            };
             if !kinds.contains(&change.base.kind) {
                 continue;
             }

@@ -655,6 +655,7 @@ pub fn apply(
             identity: format!("{}@{}", rule_id, &file.text[span.clone()]),
             fingerprint: String::new(),
             status: None,
+            since: None,
         })
     };
     for (fi, f) in files.iter().enumerate() {

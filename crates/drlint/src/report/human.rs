@@ -149,7 +149,10 @@ pub fn summary_line(report: &CheckReport) -> String {
             .iter()
             .filter(|f| f.status == Some(crate::finding::Status::New))
             .count();
-        line.push_str(&format!("; {new} new in this change, {} fixed", report.fixed.len()));
+        line.push_str(&format!(
+            "; {new} new in this change, {} fixed",
+            report.fixed.len()
+        ));
     }
     if report.summary.suppressed > 0 {
         line.push_str(&format!("; {} suppressed", report.summary.suppressed));

@@ -47,6 +47,8 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<crate::finding::Status>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    since: Option<&'a crate::history::Since>,
     related: Vec<JsonRelated<'a>>,
 }
 
@@ -114,6 +116,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         docs: f.docs.as_deref(),
         fingerprint: &f.fingerprint,
         status: f.status,
+        since: f.since.as_ref(),
         related: f
             .related
             .iter()
@@ -130,7 +133,9 @@ impl Render for Json {
         let doc = Document {
             version: JSON_VERSION,
             findings: report.findings.iter().map(finding).collect(),
-            fixed: report.compared.then(|| report.fixed.iter().map(finding).collect()),
+            fixed: report
+                .compared
+                .then(|| report.fixed.iter().map(finding).collect()),
             summary: JsonSummary {
                 files: report.summary.files,
                 findings: Counts {

@@ -215,7 +215,10 @@ impl Rule {
             (Select::Parser | Select::Suppressions, Some(_)) => {
                 return Err("a parser or suppression rule has no `when`".into());
             }
-            (Select::Kinds(_) | Select::Blocks(_) | Select::Directories | Select::Changes(_), None) => {
+            (
+                Select::Kinds(_) | Select::Blocks(_) | Select::Directories | Select::Changes(_),
+                None,
+            ) => {
                 return Err("a rule must say `when` it fires".into());
             }
             _ => {}

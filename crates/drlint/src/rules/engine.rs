@@ -535,6 +535,7 @@ fn finding_at(
         identity: format!("{}#{}", place.address, target.unwrap_or("")),
         fingerprint: String::new(),
         status: None,
+        since: None,
     }
 }
 
