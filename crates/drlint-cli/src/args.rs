@@ -88,6 +88,9 @@ pub struct CheckArgs {
     /// module folders the change touches are checked, and findings say whether they are new.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
+    /// Do not read git history (`git blame`) for the age of lingering findings.
+    #[arg(long, env = "DRLINT_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_history: bool,
     /// With --base: show, and fail on, new findings only.
     #[arg(long, requires = "base")]
     pub only_new: bool,

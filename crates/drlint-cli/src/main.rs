@@ -346,7 +346,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         report
     };
 
-    if !matches!(mode, Mode::Inspect) {
+    if !matches!(mode, Mode::Inspect) && !args.no_history {
         let lines = drlint::history::lines_needing_history(&report, &project.rules);
         if !lines.is_empty()
             && let Some(origins) = git::blame_lines(&lines)
