@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rayon::prelude::*;
+
 /// One changed file between the base and the working tree (paths repository-relative).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FileChange {
@@ -171,6 +173,10 @@ impl Git for CliGit {
     }
 }
 
+/// `git blame` walks history per file: beyond this many files a whole-tree
+/// run would take longer than the check itself.
+const MAX_BLAMED_FILES: usize = 200;
+
 /// The origin (commit, date) of the given lines, from `git blame` of the working
 /// tree, file by file; `None` outside a git repository.
 pub fn blame_lines(
@@ -178,17 +184,37 @@ pub fn blame_lines(
 ) -> Option<std::collections::HashMap<(String, usize), drlint::history::LineOrigin>> {
     use std::collections::{BTreeMap, BTreeSet, HashMap};
     let git = CliGit::new(Path::new("."));
-    git.toplevel().ok()?;
+    let top = git.toplevel().ok()?.canonicalize().ok()?;
     let mut by_file: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (path, line) in lines {
-        by_file.entry(path.as_str()).or_default().insert(*line);
+        // only files inside this repository have a history here
+        if Path::new(path)
+            .canonicalize()
+            .is_ok_and(|p| p.starts_with(&top))
+        {
+            by_file.entry(path.as_str()).or_default().insert(*line);
+        }
     }
+    if by_file.len() > MAX_BLAMED_FILES {
+        eprintln!(
+            "drlint: note: {} files have findings whose age comes from git history; reading the first {MAX_BLAMED_FILES} (narrow the paths, or use --base)",
+            by_file.len()
+        );
+    }
+    let shallow = git.is_shallow();
+    let blamed: Vec<(&str, BTreeSet<usize>, Vec<u8>)> = by_file
+        .into_iter()
+        .take(MAX_BLAMED_FILES)
+        .par_bridge()
+        .filter_map(|(path, wanted)| {
+            // untracked files have no history
+            let raw = git.run(&["blame", "--porcelain", "--", path]).ok()?;
+            Some((path, wanted, raw))
+        })
+        .collect();
     let mut out = HashMap::new();
     let mut boundary_seen = false;
-    for (path, wanted) in by_file {
-        let Ok(raw) = git.run(&["blame", "--porcelain", "--", path]) else {
-            continue; // untracked, or outside the repository
-        };
+    for (path, wanted, raw) in blamed {
         let text = String::from_utf8_lossy(&raw);
         let mut commits: HashMap<String, (Option<i64>, bool)> = HashMap::new();
         let mut current: Option<(String, usize)> = None;
@@ -220,13 +246,13 @@ pub fn blame_lines(
             let Some(&(Some(time), boundary)) = commits.get(&sha) else {
                 continue;
             };
-            boundary_seen |= boundary && git.is_shallow();
+            boundary_seen |= boundary && shallow;
             out.insert(
                 (path.to_owned(), line),
                 drlint::history::LineOrigin {
                     commit: sha,
                     date: drlint::suppress::civil_date(time.div_euclid(86_400)),
-                    boundary: boundary && git.is_shallow(),
+                    boundary: boundary && shallow,
                 },
             );
         }
