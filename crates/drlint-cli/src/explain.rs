@@ -3,7 +3,6 @@
 use std::fmt::Write as _;
 
 use drlint::Rule;
-use drlint::rules::Select;
 
 pub fn rule_list(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -28,25 +27,11 @@ fn equivalents(rule: &Rule) -> String {
         .join("; ")
 }
 
-fn select_text(select: &Select) -> String {
-    match select {
-        Select::Kinds(kinds) => format!("data stores of kind {}", kinds.join(", ")),
-        Select::Blocks(blocks) => format!("`{}` blocks", blocks.join("`, `")),
-        Select::Directories => "module directories".to_owned(),
-        Select::Changes(kinds) => format!(
-            "pull requests (--base), data stores of kind {}",
-            kinds.join(", ")
-        ),
-        Select::Parser => "every file, while parsing".to_owned(),
-        Select::Suppressions => "suppression comments".to_owned(),
-    }
-}
-
 pub fn explain(rule: &Rule) -> String {
     let mut out = String::new();
     writeln!(out, "{} ({})\n", rule.id, rule.severity).unwrap();
     writeln!(out, "{}\n", rule.title).unwrap();
-    writeln!(out, "Applies to: {}\n", select_text(&rule.select)).unwrap();
+    writeln!(out, "Applies to: {}\n", rule.select.describe()).unwrap();
     writeln!(out, "Why it matters:\n{}", wrap(&rule.rationale)).unwrap();
     writeln!(out, "How to fix:\n{}", wrap(&rule.help)).unwrap();
     let same = equivalents(rule);

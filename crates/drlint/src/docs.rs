@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::rules::{Rule, Select};
+use crate::rules::Rule;
 
 pub fn rules_markdown(rules: &[Rule]) -> String {
     let mut out = String::new();
@@ -24,7 +24,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             "**{}** · severity `{}` · {}\n",
             r.title,
             r.severity,
-            applies_to(&r.select)
+            format!("applies to {}", r.select.describe())
         )
         .unwrap();
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
@@ -93,36 +93,4 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         out.pop();
     }
     out
-}
-
-fn applies_to(select: &Select) -> String {
-    match select {
-        Select::Kinds(kinds) => format!(
-            "applies to data stores of kind {}",
-            kinds
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Select::Blocks(blocks) => format!(
-            "applies to {} blocks",
-            blocks
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Select::Directories => "applies to module directories".to_owned(),
-        Select::Changes(kinds) => format!(
-            "compares the base and head of a pull request (`--base`) for data stores of kind {}",
-            kinds
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Select::Parser => "reported while reading files".to_owned(),
-        Select::Suppressions => "reported about suppression comments".to_owned(),
-    }
 }

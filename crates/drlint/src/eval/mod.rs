@@ -301,17 +301,8 @@ impl<'a> Scope<'a> {
 
     /// `[for k, v in coll : expr if cond]` and `{for k, v in coll : key => value...}`.
     fn eval_for(&self, env: &Env, f: &ForExpr, vias: &mut Vec<Via>) -> Value {
-        let pairs: Vec<(Value, Value)> = match self.eval(env, &f.intro.collection_expr, vias) {
-            Value::List(items) => items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::Number(i as f64), v))
-                .collect(),
-            Value::Object(map) => map
-                .into_iter()
-                .map(|(k, v)| (Value::String(k), v))
-                .collect(),
-            _ => return Value::Unknown,
+        let Some(pairs) = iteration(self.eval(env, &f.intro.collection_expr, vias)) else {
+            return Value::Unknown;
         };
         let mut list = Vec::new();
         let mut object: BTreeMap<String, Value> = BTreeMap::new();
@@ -508,19 +499,11 @@ impl<'a> Scope<'a> {
                         if d.for_expr.strip != Strip::None || d.endfor_expr.strip != Strip::None {
                             return false;
                         }
-                        let pairs: Vec<(Value, Value)> =
-                            match self.eval(env, &d.for_expr.collection_expr, vias) {
-                                Value::List(items) => items
-                                    .into_iter()
-                                    .enumerate()
-                                    .map(|(i, v)| (Value::Number(i as f64), v))
-                                    .collect(),
-                                Value::Object(map) => map
-                                    .into_iter()
-                                    .map(|(k, v)| (Value::String(k), v))
-                                    .collect(),
-                                _ => return false,
-                            };
+                        let Some(pairs) =
+                            iteration(self.eval(env, &d.for_expr.collection_expr, vias))
+                        else {
+                            return false;
+                        };
                         for (key, value) in pairs {
                             let mut bound = vec![(d.for_expr.value_var.as_str().to_owned(), value)];
                             if let Some(k) = &d.for_expr.key_var {
@@ -540,6 +523,26 @@ impl<'a> Scope<'a> {
             }
         }
         true
+    }
+}
+
+/// The `(key, value)` pairs a `for` iterates: index and element of a list,
+/// key and value of an object; `None` for anything else (or unknown).
+fn iteration(collection: Value) -> Option<Vec<(Value, Value)>> {
+    match collection {
+        Value::List(items) => Some(
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::Number(i as f64), v))
+                .collect(),
+        ),
+        Value::Object(map) => Some(
+            map.into_iter()
+                .map(|(k, v)| (Value::String(k), v))
+                .collect(),
+        ),
+        _ => None,
     }
 }
 

@@ -74,6 +74,30 @@ pub enum Select {
     Changes(Vec<String>),
 }
 
+impl Select {
+    /// What the rule looks at, in words: "data stores of kind `rds_instance`, `rds_cluster`".
+    pub fn describe(&self) -> String {
+        let list = |items: &[String]| {
+            items
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            Select::Kinds(kinds) => format!("data stores of kind {}", list(kinds)),
+            Select::Blocks(blocks) => format!("{} blocks", list(blocks)),
+            Select::Directories => "module directories".to_owned(),
+            Select::Changes(kinds) => format!(
+                "pull requests (`--base`): data stores of kind {} at the base and the head",
+                list(kinds)
+            ),
+            Select::Parser => "every file, while it is read".to_owned(),
+            Select::Suppressions => "suppression comments".to_owned(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exemption {
