@@ -21,10 +21,10 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         writeln!(out, "\n## {}\n", r.id).unwrap();
         writeln!(
             out,
-            "**{}** · severity `{}` · {}\n",
+            "**{}** · severity `{}` · applies to {}\n",
             r.title,
             r.severity,
-            format!("applies to {}", r.select.describe())
+            r.select.describe()
         )
         .unwrap();
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
