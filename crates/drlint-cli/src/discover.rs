@@ -154,6 +154,27 @@ fn dir_display(dir: &Path) -> String {
     }
 }
 
+/// [`filter_globs`] for inputs already read (PR mode).
+pub fn filter_inputs(
+    inputs: Vec<drlint::Input>,
+    include: &[String],
+    exclude: &[String],
+    root: &str,
+) -> Result<Vec<drlint::Input>, String> {
+    let keep: std::collections::HashSet<PathBuf> = filter_globs(
+        inputs.iter().map(|i| PathBuf::from(&i.path)).collect(),
+        include,
+        exclude,
+        root,
+    )?
+    .into_iter()
+    .collect();
+    Ok(inputs
+        .into_iter()
+        .filter(|i| keep.contains(Path::new(&i.path)))
+        .collect())
+}
+
 /// Keeps the files matching an `include` glob (when there are any) and no
 /// `exclude` glob; globs are relative to the configuration's folder `root`.
 pub fn filter_globs(

@@ -308,7 +308,12 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     mark("setup");
 
     let mut report = if let Some(base) = &args.base {
-        let (base_inputs, head_inputs) = pr::inputs(base, &args.paths)?;
+        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.paths)?;
+        if let Some(c) = &project.config {
+            let (include, exclude) = (&c.config.include, &c.config.exclude);
+            base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
+            head_inputs = discover::filter_inputs(head_inputs, include, exclude, &c.root)?;
+        }
         mark("git");
         settings.inspect = true;
         let checker = Checker::with_settings(rules, project.profiles.clone(), settings);

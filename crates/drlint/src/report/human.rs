@@ -58,7 +58,13 @@ fn miette_severity(s: Severity) -> miette::Severity {
 
 impl Diagnostic for FindingDiagnostic<'_> {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.finding.rule))
+        // in PR mode, say which findings this change brings
+        match self.finding.status {
+            Some(crate::finding::Status::New) => {
+                Some(Box::new(format!("{} (new)", self.finding.rule)))
+            }
+            _ => Some(Box::new(&self.finding.rule)),
+        }
     }
 
     fn severity(&self) -> Option<miette::Severity> {
