@@ -481,14 +481,27 @@ fn pr_mode_marks_new_findings_in_human_output_and_honours_excludes() {
     let unprotected = "module \"db\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n}\n";
     fs::write(root.join("env/rds.tf"), unprotected).unwrap();
     fs::write(root.join("vendor/rds.tf"), unprotected).unwrap();
-    assert_eq!(pr_check(root, "HEAD"), ["new deletion-protection-disabled env/rds.tf:1"]);
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new deletion-protection-disabled env/rds.tf:1"]
+    );
     let out = Command::cargo_bin("drlint")
         .unwrap()
         .current_dir(root)
-        .args(["check", "--color", "never", "--no-history", "--base", "HEAD"])
+        .args([
+            "check",
+            "--color",
+            "never",
+            "--no-history",
+            "--base",
+            "HEAD",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("deletion-protection-disabled (new)"), "{text}");
+    assert!(
+        text.contains("deletion-protection-disabled (new)"),
+        "{text}"
+    );
     assert!(text.contains("1 new in this change, 0 fixed"), "{text}");
 }
