@@ -40,6 +40,7 @@ fn origin_json(origin: &Origin) -> Json {
             file,
             span,
             address,
+            ..
         } => {
             let at = file.line_col(span.start);
             json!({ "from": "companion", "resource": address, "path": file.path, "line": at.line })

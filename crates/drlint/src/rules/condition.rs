@@ -65,6 +65,8 @@ pub enum Origin {
         file: Arc<SourceFile>,
         span: Range<usize>,
         address: String,
+        /// The variables or module arguments the companion's value went through.
+        vias: Vec<Via>,
     },
     /// Absent, and nothing supplies a value.
     Absent,

@@ -470,6 +470,7 @@ fn finding_at(
                 file,
                 span,
                 address,
+                vias,
             },
             Some(name),
         ) => {
@@ -478,6 +479,13 @@ fn finding_at(
                 span: span.clone(),
                 message: format!("`{name}` is {} here, in {address}", field.value),
             });
+            for via in vias.iter().take(3) {
+                related.push(Related {
+                    file: Arc::clone(&via.file),
+                    span: via.span.clone(),
+                    message: format!("`{name}` gets its value from the {}", via.what),
+                });
+            }
             None
         }
         (Origin::Absent, Some(name)) => Some(format!("`{name}` is not set")),

@@ -302,7 +302,8 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
         let Some(attr) = other.attribute_at(&companion.input) else {
             continue;
         };
-        let raw = scope.eval_in(file, &attr.value, &mut Vec::new());
+        let mut vias = Vec::new();
+        let raw = scope.eval_in(file, &attr.value, &mut vias);
         let value = match &raw {
             Value::Unknown => Value::Unknown,
             v => match v.to_string_value() {
@@ -319,6 +320,7 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
                 file: Arc::clone(&scope.dir().files[file].source),
                 span: attr.span.clone(),
                 address: other.address(),
+                vias,
             },
         });
     }
