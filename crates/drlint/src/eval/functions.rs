@@ -170,7 +170,7 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
             map.keys().map(|k| Value::String(k.clone())).collect(),
         )),
         ("values", [Value::Object(map)]) => Some(Value::List(map.values().cloned().collect())),
-        ("tolist", [Value::List(items)]) => Some(Value::List(items.clone())),
+        ("tolist", [Value::List(items)]) => Some(Value::List(unify(items.clone())?)),
         ("toset", [Value::List(items)]) => {
             // a set of primitives is one type and ordered: strings unless all are numbers or bools
             let strings = !items.iter().all(|i| matches!(i, Value::Number(_)))
@@ -194,7 +194,11 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
             });
             Some(Value::List(out))
         }
-        ("tomap", [Value::Object(map)]) => Some(Value::Object(map.clone())),
+        ("tomap", [Value::Object(map)]) => {
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let values = unify(map.values().cloned().collect())?;
+            Some(Value::Object(keys.into_iter().zip(values).collect()))
+        }
         // Terraform escapes <, > and & in JSON strings
         ("jsonencode", [v]) => Some(Value::String(
             to_json(v)
@@ -205,6 +209,27 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         )),
         _ => None,
     }
+}
+
+/// Elements of one collection share one type: primitives of mixed types all
+/// become strings (`["a", 3]` is `["a", "3"]`); `None` if that cannot be done.
+fn unify(items: Vec<Value>) -> Option<Vec<Value>> {
+    let primitive = |v: &Value| matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_));
+    let mixed = items.iter().all(|v| primitive(v) || v.is_null())
+        && items.iter().any(|v| matches!(v, Value::String(_)))
+        && items
+            .iter()
+            .any(|v| matches!(v, Value::Number(_) | Value::Bool(_)));
+    if !mixed {
+        return Some(items);
+    }
+    items
+        .into_iter()
+        .map(|v| match v {
+            Value::Null => Some(Value::Null),
+            v => v.to_string_value().flatten().map(Value::String),
+        })
+        .collect()
 }
 
 /// `format` with the verbs configuration values use: `%s`, `%d`, `%v`, `%%`.

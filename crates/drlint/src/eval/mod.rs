@@ -202,6 +202,16 @@ impl<'a> Scope<'a> {
             }
             Expression::StringTemplate(t) => self.eval_template(env, t, vias),
             // the parser has already stripped a `<<-` heredoc's indentation
+            // The parser strips a `<<-` heredoc's indentation from its top-level
+            // text only: with directives inside, the result would be wrong, so unknown.
+            Expression::HeredocTemplate(h)
+                if h.indent().is_some()
+                    && h.template
+                        .iter()
+                        .any(|e| matches!(e, Element::Directive(_))) =>
+            {
+                Value::Unknown
+            }
             Expression::HeredocTemplate(h) => self.eval_template(env, &h.template, vias),
             Expression::Parenthesis(p) => self.eval(env, p.inner(), vias),
             Expression::Variable(v) => env.lookup(v.as_str()).cloned().unwrap_or(Value::Unknown),
