@@ -9,21 +9,6 @@ use drlint::Input;
 use crate::discover::is_input;
 use crate::git::{CliGit, Git};
 
-/// `source = "./x"` in a file: a local module folder that the change also needs.
-fn local_sources(text: &str) -> Vec<String> {
-    text.lines()
-        .filter_map(|l| {
-            let rest = l
-                .trim_start()
-                .strip_prefix("source")?
-                .trim_start()
-                .strip_prefix('=')?;
-            let value = rest.trim().strip_prefix('"')?.split('"').next()?;
-            (value.starts_with("./") || value.starts_with("../")).then(|| value.to_owned())
-        })
-        .collect()
-}
-
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or(".", |(d, _)| d)
 }
@@ -117,8 +102,8 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
         for dir in &frontier {
             for file in head_files(&top, dir) {
                 let text = std::fs::read_to_string(top.join(&file)).unwrap_or_default();
-                for source in local_sources(&text) {
-                    let callee = drlint::rules::join_dir(dir, &source);
+                for source in drlint::check::local_module_sources(&text) {
+                    let callee = drlint::rules::join_dir(dir, source);
                     if dirs.insert(callee.clone()) {
                         next.push(callee);
                     }

@@ -162,6 +162,15 @@ struct ParsedDir {
 static LOCAL_SOURCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.\.?/[^"]*)""#).expect("valid pattern"));
 
+/// The local module sources (`./modules/x`, `../shared`) a `.tf` text names,
+/// found by a textual scan: cheap enough to run before parsing anything.
+pub fn local_module_sources(text: &str) -> Vec<&str> {
+    LOCAL_SOURCE
+        .captures_iter(text)
+        .filter_map(|c| c.get(1).map(|m| m.as_str()))
+        .collect()
+}
+
 impl Checker {
     pub fn new(rules: Vec<Rule>, profiles: ProfileSet) -> Self {
         Checker::with_settings(rules, profiles, Settings::default())
@@ -322,9 +331,9 @@ impl Checker {
                     .filter_map(|i| i.content.as_ref().ok())
                     .filter_map(|bytes| std::str::from_utf8(bytes).ok())
                     .flat_map(|text| {
-                        LOCAL_SOURCE
-                            .captures_iter(text)
-                            .map(|c| join_dir(dir, &c[1]))
+                        local_module_sources(text)
+                            .into_iter()
+                            .map(|source| join_dir(dir, source))
                             .collect::<Vec<_>>()
                     })
                     .filter(|callee| callee != dir)

@@ -57,13 +57,7 @@ impl Finding {
 
     /// The last character of the span (inclusive), 1-based.
     pub fn end(&self) -> LineCol {
-        if self.span.end > self.span.start {
-            let mut end = self.file.line_col(self.span.end - 1);
-            end.column += 1;
-            end
-        } else {
-            self.start()
-        }
+        self.file.span_end(&self.span)
     }
 }
 

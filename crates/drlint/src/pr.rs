@@ -29,7 +29,8 @@ struct Change<'a> {
     moved_block: Option<String>,
 }
 
-fn text(v: &Value) -> Option<String> {
+/// A value as text for "did it change?", `None` when unknown; null compares as "".
+fn comparable(v: &Value) -> Option<String> {
     match v {
         Value::Unknown => None,
         Value::Null => Some(String::new()),
@@ -61,7 +62,7 @@ impl Change<'_> {
                 .cloned()
                 .unwrap_or(Value::Null);
             let new = head.arguments.get(name).cloned().unwrap_or(Value::Null);
-            match (text(&old), text(&new)) {
+            match (comparable(&old), comparable(&new)) {
                 (Some(a), Some(b)) if a != b => out.push(format!("{name}: {old} → {new}")),
                 (Some(_), Some(_)) => {}
                 _ => unknown = true,
@@ -95,7 +96,7 @@ impl Fields for Change<'_> {
                 self.side(Some(self.base), attr).value,
                 self.side(self.head, attr).value,
             );
-            return derived(match (text(&a), text(&b)) {
+            return derived(match (comparable(&a), comparable(&b)) {
                 (Some(x), Some(y)) => Value::Bool(x != y),
                 _ => Value::Unknown,
             });

@@ -47,6 +47,18 @@ impl SourceFile {
         line_col(&self.text, &self.line_starts, offset)
     }
 
+    /// Line and column just after the last character of `span` (its end for
+    /// reports); a zero-width span ends where it starts.
+    pub fn span_end(&self, span: &Range<usize>) -> LineCol {
+        if span.end > span.start {
+            let mut end = self.line_col(span.end - 1);
+            end.column += 1;
+            end
+        } else {
+            self.line_col(span.start)
+        }
+    }
+
     /// The byte range of the line that holds `offset`, without its line break.
     pub fn line_span(&self, offset: usize) -> Range<usize> {
         let line = self.line_col(offset).line;

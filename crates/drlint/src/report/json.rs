@@ -89,13 +89,7 @@ fn location<'a>(
     span: &std::ops::Range<usize>,
 ) -> Location<'a> {
     let start = file.line_col(span.start);
-    let end = if span.end > span.start {
-        let mut e = file.line_col(span.end - 1);
-        e.column += 1;
-        e
-    } else {
-        start
-    };
+    let end = file.span_end(span);
     Location {
         path: &file.path,
         line: start.line,

@@ -388,16 +388,6 @@ pub(crate) fn place_of(store: &Inspected) -> Place<'_> {
     }
 }
 
-fn finding(
-    active: &ActiveRule<'_>,
-    place: &Place<'_>,
-    fields: &dyn Fields,
-    caller: Option<&CallSite>,
-    in_production: &Value,
-) -> Finding {
-    finding_at(active, place, fields, caller, in_production)
-}
-
 /// A finding of a change rule (PR mode), which has no call site.
 pub(crate) fn change_finding(
     active: &ActiveRule<'_>,
@@ -405,10 +395,10 @@ pub(crate) fn change_finding(
     fields: &dyn Fields,
     in_production: &Value,
 ) -> Finding {
-    finding_at(active, place, fields, None, in_production)
+    finding(active, place, fields, None, in_production)
 }
 
-fn finding_at(
+fn finding(
     active: &ActiveRule<'_>,
     place: &Place<'_>,
     fields: &dyn Fields,
