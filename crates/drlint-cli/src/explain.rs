@@ -33,7 +33,7 @@ pub fn explain(rule: &Rule) -> String {
     writeln!(out, "{}\n", rule.title).unwrap();
     writeln!(out, "Applies to: {}\n", rule.select.describe()).unwrap();
     writeln!(out, "Why it matters:\n{}", wrap(&rule.rationale)).unwrap();
-    writeln!(out, "How to fix:\n{}", wrap(&rule.help)).unwrap();
+    writeln!(out, "How to fix:\n{}", wrap(&rule.help_for_docs())).unwrap();
     let same = equivalents(rule);
     if !same.is_empty() {
         let note = "their suppression comments suppress this rule too";
@@ -96,6 +96,13 @@ fn wrap(text: &str) -> String {
     for (i, paragraph) in text.split("\n\n").enumerate() {
         if i > 0 {
             out.push('\n');
+        }
+        // an indented paragraph is code (a generated block): kept as written
+        if paragraph.starts_with("    ") {
+            for l in paragraph.lines() {
+                writeln!(out, "    {l}").unwrap();
+            }
+            continue;
         }
         let mut line = String::new();
         for word in paragraph.split_whitespace() {

@@ -28,7 +28,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         )
         .unwrap();
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
-        writeln!(out, "### How to fix\n\n{}\n", r.help.trim()).unwrap();
+        writeln!(out, "### How to fix\n\n{}\n", r.help_for_docs().trim()).unwrap();
         if !r.equivalents.is_empty() {
             let same: Vec<String> = r
                 .equivalents

@@ -9,7 +9,8 @@ use crate::check::{CheckReport, Checker};
 use crate::eval::Value;
 use crate::finding::{Finding, Status, finalize};
 use crate::rules::{
-    Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding, place_of,
+    Argument, Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding,
+    place_of,
 };
 
 /// How a data store changed between base and head.
@@ -27,6 +28,8 @@ struct Change<'a> {
     head: Option<&'a Inspected>,
     /// The `moved` block that would make a rename safe.
     moved_block: Option<String>,
+    /// For a rename, the arguments that were also edited (`tags: … → …`).
+    edits: Vec<String>,
 }
 
 /// A value as text for "did it change?", `None` when unknown; null compares as "".
@@ -55,13 +58,13 @@ impl Change<'_> {
         let mut out = Vec::new();
         let mut unknown = false;
         for name in &self.base.replacement_forcing {
-            let old = self
-                .base
-                .arguments
-                .get(name)
-                .cloned()
-                .unwrap_or(Value::Null);
-            let new = head.arguments.get(name).cloned().unwrap_or(Value::Null);
+            let value = |store: &Inspected| {
+                store
+                    .arguments
+                    .get(name)
+                    .map_or(Value::Null, |a| a.value.clone())
+            };
+            let (old, new) = (value(self.base), value(head));
             match (comparable(&old), comparable(&new)) {
                 (Some(a), Some(b)) if a != b => out.push(format!("{name}: {old} → {new}")),
                 (Some(_), Some(_)) => {}
@@ -110,12 +113,17 @@ impl Fields for Change<'_> {
                 }
                 .to_owned(),
             )),
-            "address" => derived(Value::String(self.base.address.clone())),
+            "address" | "old_address" => derived(Value::String(self.base.address.clone())),
             "new_address" => derived(
                 self.head
                     .map_or(Value::Null, |h| Value::String(h.address.clone())),
             ),
             "moved_block" => derived(self.moved_block.clone().map_or(Value::Null, Value::String)),
+            "edits" => derived(if self.edits.is_empty() {
+                Value::Null
+            } else {
+                Value::String(self.edits.join(", "))
+            }),
             "replacement_forcing_changed" => derived(match self.replacement_changes() {
                 Some(c) => Value::Bool(!c.is_empty()),
                 None => Value::Unknown,
@@ -129,13 +137,60 @@ impl Fields for Change<'_> {
     }
 }
 
-/// Two data stores of the same kind and source whose arguments are all equal:
-/// the same thing under another name.
-fn same_identity(a: &Inspected, b: &Inspected) -> bool {
-    a.kind == b.kind
-        && a.profile == b.profile
-        && !a.arguments.values().any(Value::contains_unknown)
-        && a.arguments == b.arguments
+/// Whether an argument is the same at base and head: equal values, or, when
+/// either is unknown, the same expression written the same way.
+fn same_argument(a: Option<&Argument>, b: Option<&Argument>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => match (comparable(&a.value), comparable(&b.value)) {
+            (Some(x), Some(y)) => x == y,
+            _ => a.text == b.text,
+        },
+        _ => false,
+    }
+}
+
+/// At most this share of a renamed block's arguments may also be edited
+/// (a tag, a comment-like description) for it to count as the same store.
+const RENAME_MAX_EDITED_SHARE: usize = 5;
+
+/// The arguments that differ between a base store and a head candidate, as
+/// `name: old → new`, when the candidate is the same store under another
+/// name: same kind, the same replacement-forcing arguments, and at most one
+/// argument in five edited. `None` when it is another store.
+fn rename_edits(a: &Inspected, b: &Inspected) -> Option<Vec<String>> {
+    if a.kind != b.kind {
+        return None;
+    }
+    let names: BTreeSet<&String> = a.arguments.keys().chain(b.arguments.keys()).collect();
+    let differing: Vec<&String> = names
+        .iter()
+        .copied()
+        .filter(|n| !same_argument(a.arguments.get(*n), b.arguments.get(*n)))
+        .collect();
+    let forcing_edited = differing
+        .iter()
+        .any(|n| a.replacement_forcing.contains(n) || b.replacement_forcing.contains(n));
+    if forcing_edited || differing.len() * RENAME_MAX_EDITED_SHARE > names.len() {
+        return None;
+    }
+    let shown = |arg: Option<&Argument>| match arg {
+        None => "(not set)".to_owned(),
+        Some(arg) if arg.value.contains_unknown() => arg.text.clone(),
+        Some(arg) => arg.value.to_string(),
+    };
+    Some(
+        differing
+            .iter()
+            .map(|n| {
+                format!(
+                    "`{n}`: {} → {}",
+                    shown(a.arguments.get(*n)),
+                    shown(b.arguments.get(*n))
+                )
+            })
+            .collect(),
+    )
 }
 
 /// Pairs each base data store with its head, following `moved` blocks, and
@@ -164,6 +219,7 @@ fn changes<'a>(
                 base: b,
                 head: Some(h),
                 moved_block: None,
+                edits: Vec::new(),
             });
             continue;
         }
@@ -179,6 +235,7 @@ fn changes<'a>(
                         base: b,
                         head: Some(h),
                         moved_block: None,
+                        edits: Vec::new(),
                     });
                 }
                 continue;
@@ -187,14 +244,18 @@ fn changes<'a>(
             Some(Refactoring { to: None, .. }) => continue,
             None => {}
         }
-        let renamed = head.iter().find(|h| {
-            h.root == b.root
-                && !base_addresses.contains(&(h.root.as_str(), h.address.as_str()))
-                && !claimed.contains(&(h.root.as_str(), h.address.as_str()))
-                && same_identity(b, h)
-        });
+        // the closest unclaimed new store that is the same one under another name
+        let renamed = head
+            .iter()
+            .filter(|h| {
+                h.root == b.root
+                    && !base_addresses.contains(&(h.root.as_str(), h.address.as_str()))
+                    && !claimed.contains(&(h.root.as_str(), h.address.as_str()))
+            })
+            .filter_map(|h| Some((h, rename_edits(b, h)?)))
+            .min_by_key(|(_, edits)| edits.len());
         match renamed {
-            Some(h) => {
+            Some((h, edits)) => {
                 claimed.insert((h.root.as_str(), h.address.as_str()));
                 out.push(Change {
                     kind: ChangeKind::Renamed,
@@ -204,6 +265,7 @@ fn changes<'a>(
                         "moved {{\n  from = {}\n  to   = {}\n}}",
                         b.address, h.address
                     )),
+                    edits,
                 });
             }
             None => out.push(Change {
@@ -211,6 +273,7 @@ fn changes<'a>(
                 base: b,
                 head: None,
                 moved_block: None,
+                edits: Vec::new(),
             }),
         }
     }

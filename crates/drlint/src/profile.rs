@@ -15,10 +15,13 @@ use crate::eval::Value;
 pub struct Profile {
     /// The kind every rule selects on: `rds_instance`, `rds_cluster`, `s3_bucket`, `dynamodb_table`, `cache_cluster`, ...
     pub kind: String,
-    /// A short human name, used in labels: "module rds-instance 9.2.0".
+    /// A short human name, used in labels: "module rds-instance".
     pub name: String,
+    /// The module refs (tags, branches) whose sources this profile was written
+    /// from. A call pinned to another ref uses the nearest profile, with what
+    /// it hard-codes treated as unknown. Empty: the profile covers every ref.
     #[serde(default)]
-    pub version: Option<String>,
+    pub refs: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(rename = "match")]
@@ -108,13 +111,84 @@ impl Profile {
         })
     }
 
-    /// "module rds-instance 9.2.0" or "resource aws_db_instance".
+    /// "module rds-instance 9.2.0 and 9.3.0" or "resource aws_db_instance".
     pub fn label(&self) -> String {
-        match &self.version {
-            Some(v) => format!("{} {v}", self.name),
-            None => self.name.clone(),
+        if self.refs.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} {}", self.name, self.refs.join(" and "))
         }
     }
+}
+
+/// A profile as it applies to one block: a module call pins a ref, which the
+/// profile may or may not have been written from.
+#[derive(Debug, Clone)]
+pub struct Applied<'a> {
+    pub profile: &'a Profile,
+    /// The ref the call pins (`?ref=` of a git source, `version` of a registry module).
+    pub called: Option<String>,
+    /// The profile was written from the called ref (or covers every ref).
+    pub exact: bool,
+    /// When not exact, the profiled ref nearest to the called one.
+    pub nearest: Option<String>,
+}
+
+impl Applied<'_> {
+    /// The module at the ref the call pins: "module rds-instance 8.0.0".
+    pub fn label(&self) -> String {
+        match (self.called.as_deref(), self.exact) {
+            (Some(r), true) if !self.profile.refs.is_empty() => {
+                format!("{} {r}", self.profile.name)
+            }
+            (_, true) => self.profile.label(),
+            (Some(r), false) => format!("{} {r}", self.profile.name),
+            (None, false) => format!("{} (no ref pinned)", self.profile.name),
+        }
+    }
+
+    /// Why another ref's profile is used, for a secondary label; `None` when exact.
+    pub fn nearest_note(&self) -> Option<String> {
+        if self.exact {
+            return None;
+        }
+        let called = match self.called.as_deref() {
+            Some(r) => format!("ref `{r}`"),
+            None => "a call with no ref".to_owned(),
+        };
+        let nearest = match &self.nearest {
+            Some(r) => format!("the profile of {r}"),
+            None => self.profile.label(),
+        };
+        Some(format!(
+            "no profile describes {called} of {}: defaults come from the nearest, {nearest}, and what it hard-codes is unknown here",
+            self.profile.name
+        ))
+    }
+}
+
+/// The ref of a module source (`?ref=9.2.0`), if any.
+pub fn source_ref(source: &str) -> Option<&str> {
+    let query = source.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("ref="))
+        .filter(|r| !r.is_empty())
+}
+
+/// `9.2.0`, `v9.2.0`, `=9.2` as a comparable triple; `None` for branches and hashes.
+fn semver(r: &str) -> Option<(u64, u64, u64)> {
+    let r = r
+        .trim()
+        .trim_start_matches('=')
+        .trim()
+        .trim_start_matches('v');
+    let core = r.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u64>().ok());
+    let major = parts.next()??;
+    let minor = parts.next().unwrap_or(Some(0))?;
+    let patch = parts.next().unwrap_or(Some(0))?;
+    parts.next().is_none().then_some((major, minor, patch))
 }
 
 /// Normalises a module source for matching: drops `git::`, a URL scheme,
@@ -147,19 +221,67 @@ impl ProfileSet {
         ProfileSet { profiles }
     }
 
-    pub fn for_module_source(&self, source: &str) -> Option<&Profile> {
+    /// The profile for a module call: the one written from the ref it pins, else
+    /// the nearest (the newest one not newer than the call, else the oldest
+    /// newer one; for a branch, a hash or no ref, the newest). Later profiles
+    /// (a team's) win over earlier ones (built in).
+    pub fn for_module(&self, source: &str, version: Option<&str>) -> Option<Applied<'_>> {
         let normalized = normalize_module_source(source);
-        self.profiles
+        let called = source_ref(source).or(version);
+        let candidates: Vec<&Profile> = self
+            .profiles
             .iter()
             .rev()
-            .find(|p| p.matches.module_source.as_deref() == Some(normalized.as_str()))
+            .filter(|p| p.matches.module_source.as_deref() == Some(normalized.as_str()))
+            .collect();
+        if let Some(p) = candidates
+            .iter()
+            .find(|p| p.refs.is_empty() || called.is_some_and(|c| p.refs.iter().any(|r| r == c)))
+        {
+            return Some(Applied {
+                profile: p,
+                called: called.map(str::to_owned),
+                exact: true,
+                nearest: None,
+            });
+        }
+        let pairs = candidates
+            .iter()
+            .flat_map(|p| p.refs.iter().filter_map(|r| Some((semver(r)?, r, *p))));
+        let nearest = match called.and_then(semver) {
+            Some(want) => {
+                let (older, newer): (Vec<_>, Vec<_>) = pairs.partition(|(v, ..)| *v <= want);
+                older
+                    .into_iter()
+                    .max_by_key(|(v, ..)| *v)
+                    .or_else(|| newer.into_iter().min_by_key(|(v, ..)| *v))
+            }
+            None => pairs.max_by_key(|(v, ..)| *v),
+        };
+        let (profile, nearest) = match nearest {
+            Some((_, r, p)) => (p, Some(r.clone())),
+            None => (*candidates.first()?, None),
+        };
+        Some(Applied {
+            profile,
+            called: called.map(str::to_owned),
+            exact: false,
+            nearest,
+        })
     }
 
-    pub fn for_resource_type(&self, ty: &str) -> Option<&Profile> {
+    /// The profile for a raw resource type.
+    pub fn for_resource_type(&self, ty: &str) -> Option<Applied<'_>> {
         self.profiles
             .iter()
             .rev()
             .find(|p| p.matches.resource_type.as_deref() == Some(ty))
+            .map(|profile| Applied {
+                profile,
+                called: None,
+                exact: true,
+                nearest: None,
+            })
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Profile> {
@@ -201,5 +323,76 @@ mod tests {
         assert_eq!(m["c"], Scalar::Number(7.0));
         assert_eq!(m["d"], Scalar::String("7".into()));
         assert_eq!(m["e"], Scalar::Null(()));
+    }
+
+    fn profile(refs: &[&str]) -> Profile {
+        Profile::from_yaml(
+            "test",
+            &format!(
+                "kind: k\nname: module m\nrefs: [{}]\nmatch:\n  module_source: github.com/o/m\nattributes: {{}}\n",
+                refs.join(", ")
+            ),
+        )
+        .unwrap()
+    }
+
+    fn applied(set: &ProfileSet, source: &str, version: Option<&str>) -> (String, bool, String) {
+        let a = set.for_module(source, version).unwrap();
+        (a.profile.refs.join(","), a.exact, a.label())
+    }
+
+    #[test]
+    fn calls_use_the_profile_of_their_ref_else_the_nearest() {
+        let set = ProfileSet::new(vec![profile(&["4.0.0"]), profile(&["8.0.0", "8.2.0"])]);
+        let m = "github.com/o/m?ref=";
+        // exact: the label names the call's ref, not the profile's others
+        assert_eq!(
+            applied(&set, &format!("{m}8.0.0"), None),
+            ("8.0.0,8.2.0".into(), true, "module m 8.0.0".into())
+        );
+        // between two profiled refs: the newest not newer than the call
+        assert_eq!(
+            applied(&set, &format!("{m}8.1.0"), None),
+            ("8.0.0,8.2.0".into(), false, "module m 8.1.0".into())
+        );
+        assert_eq!(applied(&set, &format!("{m}5.0.0"), None).0, "4.0.0");
+        // older than every profile: the oldest
+        assert_eq!(applied(&set, &format!("{m}3.3.1"), None).0, "4.0.0");
+        // a branch or no ref: the newest, never exact
+        assert_eq!(
+            applied(&set, &format!("{m}main"), None),
+            ("8.0.0,8.2.0".into(), false, "module m main".into())
+        );
+        assert_eq!(
+            applied(&set, "github.com/o/m", None),
+            (
+                "8.0.0,8.2.0".into(),
+                false,
+                "module m (no ref pinned)".into()
+            )
+        );
+        // a registry module's `version`
+        assert!(applied(&set, "github.com/o/m", Some("4.0.0")).1);
+        let note = set
+            .for_module(&format!("{m}8.1.0"), None)
+            .unwrap()
+            .nearest_note()
+            .unwrap();
+        assert!(
+            note.contains("ref `8.1.0`") && note.contains("the profile of 8.0.0"),
+            "{note}"
+        );
+        assert!(
+            set.for_module(&format!("{m}8.2.0"), None)
+                .unwrap()
+                .nearest_note()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_profile_without_refs_covers_every_ref() {
+        let set = ProfileSet::new(vec![profile(&[])]);
+        assert!(applied(&set, "github.com/o/m?ref=anything", None).1);
     }
 }

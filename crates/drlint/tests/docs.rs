@@ -18,3 +18,26 @@ fn rules_doc_is_fresh() {
         "docs/rules.md is stale: run `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --test docs`"
     );
 }
+
+/// A finding fills `{address}` and `{moved_block}` in; documentation, which has
+/// no finding, must not show them as written.
+#[test]
+fn documented_help_has_no_unfilled_placeholders() {
+    for rule in drlint::builtin::rules().unwrap() {
+        let help = rule.help_for_docs();
+        let unfilled = help.split('{').skip(1).find(|after| {
+            after.split_once('}').is_some_and(|(name, _)| {
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+            })
+        });
+        assert!(
+            unfilled.is_none(),
+            "{}: help shows `{{{}`",
+            rule.id,
+            unfilled.unwrap_or_default()
+        );
+    }
+}

@@ -271,6 +271,12 @@ impl Rule {
             .is_some_and(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(id)))
     }
 
+    /// The help as documentation shows it: placeholders read as `<address>`,
+    /// the generated `moved` block as its shape.
+    pub fn help_for_docs(&self) -> String {
+        fill_template(&self.help, placeholder_for_docs)
+    }
+
     /// The rule's options with their defaults.
     pub fn option_values(&self) -> BTreeMap<String, Scalar> {
         self.options
@@ -313,6 +319,45 @@ impl Rule {
             };
         }
         truth
+    }
+}
+
+/// Replaces each `{name}` of a message or help template (letters, digits,
+/// `_` and `.`) with `value(name)`; other braces stay as written.
+pub fn fill_template(template: &str, mut value: impl FnMut(&str) -> String) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let name = &after[..close];
+        let is_name = !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
+        if !is_name {
+            out.push('{');
+            rest = after;
+            continue;
+        }
+        out.push_str(&value(name));
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A placeholder as documentation shows it, where no finding fills it in.
+fn placeholder_for_docs(name: &str) -> String {
+    match name {
+        "moved_block" => {
+            "    moved {\n      from = <old address>\n      to   = <new address>\n    }".to_owned()
+        }
+        _ => format!("<{}>", name.replace(['_', '.'], " ")),
     }
 }
 

@@ -5,7 +5,7 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::condition::{Field, Fields, Origin, Truth};
-use super::definition::{Rule, Select, Severity};
+use super::definition::{Rule, Select, Severity, fill_template};
 use super::subject::{Subject, subjects};
 use crate::eval::{Binding, Bindings, Scope, Value, Via};
 use crate::finding::{Finding, Related};
@@ -39,10 +39,19 @@ pub struct Inspected {
     pub profile: String,
     pub in_production: Value,
     pub fields: BTreeMap<String, Field>,
-    /// Its top-level arguments (meta-arguments aside), evaluated: identity for rename detection.
-    pub arguments: BTreeMap<String, Value>,
+    /// Its top-level arguments (meta-arguments aside): identity for rename detection.
+    pub arguments: BTreeMap<String, Argument>,
     /// The profile's replacement-forcing inputs.
     pub replacement_forcing: Vec<String>,
+}
+
+/// One argument of a data store's block, evaluated and as written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Argument {
+    pub value: Value,
+    /// The expression's text with its whitespace collapsed: two unknown values
+    /// written the same way (`var.vpc_name`) are the same argument.
+    pub text: String,
 }
 
 /// A `moved { from = ... to = ... }` or `removed { from = ... }` block of a root.
@@ -120,6 +129,7 @@ pub fn check_root(
                         anchor: anchor.clone(),
                         address: &address,
                         kind: "module directory",
+                        nearest_profile: None,
                     };
                     outcome.findings.push(finding(
                         active,
@@ -213,13 +223,23 @@ fn check_instance(
     let subjects = subjects(scope, ctx.profiles, module_path, in_production);
     if ctx.inspect {
         for s in &subjects {
-            let Some(profile) = s.profile else { continue };
+            let Some(applied) = &s.profile else { continue };
+            let profile = applied.profile;
+            let text = &dir.files[s.file].source.text;
             let arguments = s
                 .block
                 .attributes
                 .iter()
                 .filter(|a| !META_ARGUMENTS.contains(&a.name.as_str()) || a.name == "source")
-                .map(|a| (a.name.clone(), s.raw_field(&a.name).value))
+                .map(|a| {
+                    let written = text.get(a.span.clone()).unwrap_or_default();
+                    let expr = written.split_once('=').map_or(written, |(_, v)| v);
+                    let argument = Argument {
+                        value: s.raw_field(&a.name).value,
+                        text: expr.split_whitespace().collect::<Vec<_>>().join(" "),
+                    };
+                    (a.name.clone(), argument)
+                })
                 .collect();
             outcome.inspected.push(Inspected {
                 file: Arc::clone(&dir.files[s.file].source),
@@ -227,7 +247,7 @@ fn check_instance(
                 root: instance.root.to_owned(),
                 address: s.address.clone(),
                 kind: profile.kind.clone(),
-                profile: profile.label(),
+                profile: applied.label(),
                 in_production: in_production.clone(),
                 fields: s.canonical_fields().clone(),
                 arguments,
@@ -257,6 +277,7 @@ fn check_instance(
                         ),
                         address: &subject.address,
                         kind: subject.kind().unwrap_or(&subject.block.ident),
+                        nearest_profile: subject.nearest_profile_note(),
                     };
                     outcome
                         .findings
@@ -377,6 +398,8 @@ pub(crate) struct Place<'p> {
     pub anchor: (Arc<SourceFile>, Range<usize>),
     pub address: &'p str,
     pub kind: &'p str,
+    /// A profile written for another ref of the module is in use: why, and where the ref is.
+    pub nearest_profile: Option<(Arc<SourceFile>, Range<usize>, String)>,
 }
 
 /// Where a finding about a recorded data store points.
@@ -385,6 +408,7 @@ pub(crate) fn place_of(store: &Inspected) -> Place<'_> {
         anchor: (Arc::clone(&store.file), store.span.clone()),
         address: &store.address,
         kind: &store.kind,
+        nearest_profile: None,
     }
 }
 
@@ -481,6 +505,15 @@ fn finding(
         (Origin::Absent, Some(name)) => Some(format!("`{name}` is not set")),
         (_, None) => None,
     };
+    if let (Some((file, span, note)), Origin::Default { .. } | Origin::Fixed { .. }) =
+        (&place.nearest_profile, &field.origin)
+    {
+        related.push(Related {
+            file: Arc::clone(file),
+            span: span.clone(),
+            message: note.clone(),
+        });
+    }
     let mut label = label;
     if let Some(call) = caller {
         // Point where the fix goes: at the caller's argument when the value was
@@ -544,40 +577,17 @@ fn render_template(
     fields: &dyn Fields,
     options: &BTreeMap<String, Scalar>,
 ) -> String {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        out.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            out.push_str(&rest[open..]);
-            return out;
-        };
-        let name = &after[..close];
-        let is_name = !name.is_empty()
-            && name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.');
-        if !is_name {
-            out.push('{');
-            rest = after;
-            continue;
-        }
-        match name {
-            "address" => out.push_str(place.address),
-            "kind" => out.push_str(place.kind),
-            _ => match options.get(name) {
-                Some(option) => out.push_str(&option.to_value().to_string()),
-                None => match fields.field(name).value {
-                    Value::String(s) => out.push_str(&s),
-                    other => out.push_str(&other.to_string()),
-                },
+    fill_template(template, |name| match name {
+        "address" => place.address.to_owned(),
+        "kind" => place.kind.to_owned(),
+        _ => match options.get(name) {
+            Some(option) => option.to_value().to_string(),
+            None => match fields.field(name).value {
+                Value::String(s) => s,
+                other => other.to_string(),
             },
-        }
-        rest = &after[close + 1..];
-    }
-    out.push_str(rest);
-    out
+        },
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub use definition::{
     Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
 };
 pub use engine::{
-    ActiveRule, Context, DirFacts, DirOutcome, Inspected, Refactoring, check_root, join_dir,
+    ActiveRule, Argument, Context, DirFacts, DirOutcome, Inspected, Refactoring, check_root,
+    join_dir,
 };
 pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};

@@ -12,7 +12,7 @@ use hcl_edit::expr::{Expression, TraversalOperator};
 use super::condition::{Field, Fields, Origin};
 use crate::eval::{Scope, Value, Via};
 use crate::model::{Block, FileIdx};
-use crate::profile::{AttributeMapping, Companion, Profile, ProfileSet};
+use crate::profile::{Applied, AttributeMapping, Companion, ProfileSet};
 
 pub struct Subject<'a> {
     pub file: FileIdx,
@@ -20,7 +20,7 @@ pub struct Subject<'a> {
     /// The full address, with the module path for blocks inside a called
     /// module: `module.app.aws_db_instance.main`.
     pub address: String,
-    pub profile: Option<&'a Profile>,
+    pub profile: Option<Applied<'a>>,
     canonical: BTreeMap<String, Field>,
     scope: &'a Scope<'a>,
     in_production: Value,
@@ -39,7 +39,25 @@ impl<'a> Subject<'a> {
     }
 
     pub fn kind(&self) -> Option<&'a str> {
-        self.profile.map(|p| p.kind.as_str())
+        self.profile.as_ref().map(|p| p.profile.kind.as_str())
+    }
+
+    /// Why the profile in use was written for another ref of the module, as a
+    /// secondary label at the call's `source`.
+    pub fn nearest_profile_note(
+        &self,
+    ) -> Option<(
+        Arc<crate::source::SourceFile>,
+        std::ops::Range<usize>,
+        String,
+    )> {
+        let note = self.profile.as_ref()?.nearest_note()?;
+        let source = self.block.attribute("source")?;
+        Some((
+            Arc::clone(&self.scope.dir().files[self.file].source),
+            source.span.clone(),
+            note,
+        ))
     }
 
     /// The raw argument at `path` (nested blocks by dots), evaluated.
@@ -74,7 +92,8 @@ impl Fields for SubjectFields<'_, '_> {
                 value: self
                     .subject
                     .profile
-                    .map_or(Value::Null, |p| Value::String(p.name.clone())),
+                    .as_ref()
+                    .map_or(Value::Null, |p| Value::String(p.profile.name.clone())),
                 origin: Origin::Absent,
             };
         }
@@ -172,21 +191,29 @@ pub fn subjects<'a>(
         if !is_created(scope, file, block) {
             continue;
         }
-        let profile = match block.ident.as_str() {
-            "module" => block.attribute("source").and_then(|a| {
+        let text = |name: &str| {
+            block.attribute(name).and_then(|a| {
                 match scope.eval_in(file, &a.value, &mut Vec::new()) {
-                    Value::String(s) => profiles.for_module_source(&s),
+                    Value::String(s) => Some(s),
                     _ => None,
                 }
-            }),
+            })
+        };
+        let (source, version) = (text("source"), text("version"));
+        let profile = match block.ident.as_str() {
+            "module" => source
+                .as_deref()
+                .and_then(|s| profiles.for_module(s, version.as_deref())),
             "resource" => block
                 .resource_type()
                 .and_then(|t| profiles.for_resource_type(t)),
             _ => None,
         };
         let canonical = profile
+            .as_ref()
             .map(|p| {
-                p.attributes
+                p.profile
+                    .attributes
                     .iter()
                     .map(|(name, mapping)| {
                         (
@@ -214,12 +241,17 @@ fn canonical_field(
     scope: &Scope<'_>,
     file: FileIdx,
     block: &Block,
-    profile: &Profile,
+    profile: &Applied<'_>,
     mapping: &AttributeMapping,
 ) -> Field {
     if let Some(fixed) = &mapping.fixed {
+        // a fact of the profiled ref: another ref may hard-code something else
         return Field {
-            value: fixed.to_value(),
+            value: if profile.exact {
+                fixed.to_value()
+            } else {
+                Value::Unknown
+            },
             origin: Origin::Fixed {
                 profile: profile.label(),
                 note: mapping.note.clone(),
