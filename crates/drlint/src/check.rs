@@ -436,7 +436,6 @@ impl Checker {
             }
         }
         let name_matches = self.settings.production_name.is_match(&name);
-        signals.push(Value::Bool(name_matches));
         facts.fields.insert(
             "namespace_name_is_production".to_owned(),
             Field {
@@ -444,6 +443,12 @@ impl Checker {
                 origin: Origin::Absent,
             },
         );
+        // An explicit variable or label wins over the name, which decides only
+        // when neither is set; explicit signals that disagree make it production
+        // (and `production-flag-mismatch` says so).
+        if signals.is_empty() {
+            signals.push(Value::Bool(name_matches));
+        }
         facts.in_production = if signals.contains(&Value::Bool(true)) {
             Value::Bool(true)
         } else if signals.contains(&Value::Unknown) {

@@ -1,7 +1,8 @@
 //! Production awareness: a module directory is production when its
-//! `is_production` variable resolves to true, when its namespace's
+//! `is_production` variable resolves to true or its namespace's
 //! `00-namespace.yaml` carries `cloud-platform.justice.gov.uk/is-production:
-//! "true"`, or when the namespace name matches a pattern (`-prod$|-production$`).
+//! "true"`. Only when neither is set does the namespace name decide, by a
+//! pattern (`-prod$|-production$`).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
