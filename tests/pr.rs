@@ -226,9 +226,12 @@ fn laa_apply_staging_documented_workflow() {
     assert_eq!(
         steps,
         [
-            // #40897: snapshot added with protection unset (false by default)
+            // #40897: snapshot added with protection unset (false by default): a
+            // warning, as the live database may be protected; the team then
+            // removed the snapshot, wrote `deletion_protection = false` and restored again
             vec![
                 format!("existing deletion-protection-disabled {RDS}:1"),
+                format!("new restore-blocked-by-deletion-protection {RDS}:38"),
                 format!("new snapshot-identifier-lingering {RDS}:38"),
             ],
             // #41327: snapshot removed, protection explicitly off
@@ -423,6 +426,78 @@ fn renames_are_found_through_unknown_arguments_and_small_edits() {
     assert_eq!(
         pr_check(root, "HEAD"),
         ["new data-store-removed env/rds.tf:1"]
+    );
+}
+
+/// hmpps-manage-adjudications-api-dev, February 2026: `snapshot_identifier`
+/// was added while `deletion_protection` was absent (false by the module's
+/// default), and the restore failed until `deletion_protection = false` was
+/// written: the live database was protected although the code said otherwise.
+#[test]
+fn a_restore_over_protection_off_only_by_default_is_a_warning() {
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir(root.join("env")).unwrap();
+    let db = "module \"rds\" {\n  source = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  db_engine = \"postgres\"\n}\n";
+    fs::write(root.join("env/rds.tf"), db).unwrap();
+    commit(root, "db, protection absent");
+    let restore = db.replace(
+        "  db_engine",
+        "  snapshot_identifier = \"rds:adjudications-2026-02-10\"\n  db_engine",
+    );
+    fs::write(root.join("env/rds.tf"), &restore).unwrap();
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(root)
+        .args([
+            "check",
+            "--no-history",
+            "--format",
+            "json",
+            "--base",
+            "HEAD",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let restore_findings: Vec<&Value> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "restore-blocked-by-deletion-protection")
+        .collect();
+    assert_eq!(restore_findings.len(), 1, "{doc:#}");
+    assert_eq!(restore_findings[0]["severity"], "warning");
+    assert!(
+        restore_findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only by the module's default")
+    );
+    assert!(
+        restore_findings[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("sets `deletion_protection = false` explicitly")
+    );
+
+    // the runbook's first PR writes `false`: the restore PR is then clean
+    fs::write(
+        root.join("env/rds.tf"),
+        db.replace("  db_engine", "  deletion_protection = false\n  db_engine"),
+    )
+    .unwrap();
+    commit(root, "PR 1: protection off explicitly");
+    fs::write(
+        root.join("env/rds.tf"),
+        restore.replace("  db_engine", "  deletion_protection = false\n  db_engine"),
+    )
+    .unwrap();
+    assert!(
+        !pr_check(root, "HEAD")
+            .iter()
+            .any(|f| f.contains("restore-blocked-by-deletion-protection"))
     );
 }
 

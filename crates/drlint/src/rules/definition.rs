@@ -106,12 +106,15 @@ pub struct Exemption {
     pub when: Condition,
 }
 
-/// A more specific message for a case of the rule (`0` days: backups are off).
+/// A more specific message for a case of the rule (`0` days: backups are off),
+/// and its severity when the case is less (or more) serious than the rule's.
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageVariant {
     pub when: Condition,
     pub message: String,
+    #[serde(default)]
+    pub severity: Option<Severity>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -285,16 +288,21 @@ impl Rule {
             .collect()
     }
 
-    /// The message template for a finding: the first variant that holds, else `message`.
+    /// The message template and severity for a finding: the first variant
+    /// that holds, else the rule's own.
     pub fn message_for(
         &self,
         fields: &dyn super::Fields,
         options: &BTreeMap<String, Scalar>,
-    ) -> &str {
-        self.variants
+    ) -> (&str, Severity) {
+        let variant = self
+            .variants
             .iter()
-            .find(|v| v.when.evaluate(fields, options) == super::Truth::True)
-            .map_or(&self.message, |v| &v.message)
+            .find(|v| v.when.evaluate(fields, options) == super::Truth::True);
+        match variant {
+            Some(v) => (&v.message, v.severity.unwrap_or(self.severity)),
+            None => (&self.message, self.severity),
+        }
     }
 
     /// The condition under which the rule fires: `when`, and no exemption holds.

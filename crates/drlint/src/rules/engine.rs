@@ -547,12 +547,13 @@ fn finding(
             }),
         }
     }
+    let (template, case_severity) = rule.message_for(fields, options);
     let severity = match (active.severity, rule.production_severity, in_production) {
         (Some(configured), _, _) => configured,
-        (None, Some(s), Value::Bool(true)) => s.max(rule.severity),
-        _ => rule.severity,
+        (None, Some(s), Value::Bool(true)) => s.max(case_severity),
+        _ => case_severity,
     };
-    let message = render_template(rule.message_for(fields, options), place, fields, options);
+    let message = render_template(template, place, fields, options);
     Finding {
         rule: rule.id.clone(),
         severity,
