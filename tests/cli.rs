@@ -784,3 +784,29 @@ fn rules_check_reports_a_misbehaving_example() {
             "FAIL  always-quiet: failing example #1 gives 0 finding(s)",
         ));
 }
+
+/// `inspect` says where each value was written: a variable's default is not
+/// "set" in the block, even though the block names the variable.
+#[test]
+fn inspect_names_the_origin_of_each_value() {
+    let out = drlint()
+        .args(["inspect", "examples/payments-prod"])
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let doc = json(&out);
+    let rds = doc["data_stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["address"] == "module.rds")
+        .unwrap();
+    let protection = &rds["attributes"]["deletion_protection"];
+    assert_eq!(protection["from"], "variable default", "{protection:#}");
+    assert_eq!(
+        protection["via"][0]["path"],
+        "examples/payments-prod/variables.tf"
+    );
+    insta::assert_json_snapshot!("inspect_payments_prod", doc);
+}

@@ -636,17 +636,27 @@ pub fn apply(
     let rule = |id: &str| rules.iter().find(|r| r.id == id);
     let enabled = |id: &str| rules.iter().any(|r| r.id == id);
     let known = |id: &str| known_rules.iter().any(|r| r == id);
+    // a suggested `until=` is a month ahead, never a date already past
+    let until = crate::history::days_from_civil(today)
+        .map_or_else(|| "YYYY-MM-DD".to_owned(), |d| civil_date(d + 30));
     let meta = |rule_id: &str,
                 file: &Arc<SourceFile>,
                 span: &Range<usize>,
                 message: String,
-                label: &str| {
+                label: &str,
+                named: &[String]| {
         let r = rule(rule_id)?;
+        let help = crate::rules::fill_template(&r.help, |name| match name {
+            "until" => until.clone(),
+            "rules" if !named.is_empty() => named.join(","),
+            "rules" => "RULE".to_owned(),
+            other => format!("{{{other}}}"),
+        });
         Some(Finding {
             rule: r.id.clone(),
             severity: r.severity,
             message,
-            help: Some(r.help.clone()),
+            help: Some(help),
             docs: r.docs.clone(),
             file: Arc::clone(file),
             span: span.clone(),
@@ -670,6 +680,7 @@ pub fn apply(
                     &s.span,
                     "suppression gives no reason".to_owned(),
                     "add `-- why` after the rule ids",
+                    &s.rules,
                 ));
             }
             if let Some(date) = &s.bad_date {
@@ -681,6 +692,7 @@ pub fn apply(
                         "`until={date}` is not a date (YYYY-MM-DD): the suppression never expires"
                     ),
                     "expected until=YYYY-MM-DD",
+                    &s.rules,
                 ));
             }
             if used[fi][si] {
@@ -711,6 +723,7 @@ pub fn apply(
                 &s.span,
                 message,
                 "remove it, or fix what it names",
+                &s.rules,
             ));
         }
     }

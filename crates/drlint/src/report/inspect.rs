@@ -27,10 +27,37 @@ fn value_json(v: &Value) -> Json {
 fn origin_json(origin: &Origin) -> Json {
     match origin {
         Origin::Set {
-            name, file, span, ..
+            name,
+            file,
+            span,
+            vias,
         } => {
             let at = file.line_col(span.start);
-            json!({ "from": "set", "input": name, "path": file.path, "line": at.line })
+            // written in the block, but its value may come from further away:
+            // say where the value itself was written
+            let from = match vias.last().map(|v| v.what.as_str()) {
+                None => "set",
+                Some(w) if w.starts_with("default of variable") => "variable default",
+                Some(w) if w.starts_with("variable `") && w.contains("no default") => {
+                    "variable without default"
+                }
+                Some(w) if w.starts_with("local `") => "local",
+                Some(w) if w.contains("'s default") => "default",
+                Some(_) => "variable value",
+            };
+            let chain: Vec<Json> = vias
+                .iter()
+                .map(|v| {
+                    let at = v.file.line_col(v.span.start);
+                    json!({ "what": v.what, "path": v.file.path, "line": at.line })
+                })
+                .collect();
+            let mut entry =
+                json!({ "from": from, "input": name, "path": file.path, "line": at.line });
+            if !chain.is_empty() {
+                entry["via"] = Json::Array(chain);
+            }
+            entry
         }
         Origin::Default { input, profile, .. } => {
             json!({ "from": "default", "input": input, "profile": profile })

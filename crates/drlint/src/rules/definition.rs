@@ -115,6 +115,16 @@ pub struct MessageVariant {
     pub message: String,
     #[serde(default)]
     pub severity: Option<Severity>,
+    /// The field the finding points at in this case, instead of the rule's `target`.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// The case of a rule a finding is: its message template, severity and target.
+pub struct Case<'r> {
+    pub message: &'r str,
+    pub severity: Severity,
+    pub target: Option<&'r str>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -288,20 +298,18 @@ impl Rule {
             .collect()
     }
 
-    /// The message template and severity for a finding: the first variant
-    /// that holds, else the rule's own.
-    pub fn message_for(
-        &self,
-        fields: &dyn super::Fields,
-        options: &BTreeMap<String, Scalar>,
-    ) -> (&str, Severity) {
+    /// The case of a finding: the first variant that holds, else the rule itself.
+    pub fn case(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> Case<'_> {
         let variant = self
             .variants
             .iter()
             .find(|v| v.when.evaluate(fields, options) == super::Truth::True);
-        match variant {
-            Some(v) => (&v.message, v.severity.unwrap_or(self.severity)),
-            None => (&self.message, self.severity),
+        Case {
+            message: variant.map_or(&self.message, |v| &v.message),
+            severity: variant.and_then(|v| v.severity).unwrap_or(self.severity),
+            target: variant
+                .and_then(|v| v.target.as_deref())
+                .or(self.target.as_deref()),
         }
     }
 

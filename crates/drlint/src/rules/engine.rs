@@ -430,7 +430,8 @@ fn finding(
     in_production: &Value,
 ) -> Finding {
     let (rule, options) = (active.rule, &active.options);
-    let target = rule.target.as_deref();
+    let case = rule.case(fields, options);
+    let target = case.target;
     let field = target
         .map(|t| fields.field(t))
         .unwrap_or_else(Field::absent);
@@ -547,13 +548,12 @@ fn finding(
             }),
         }
     }
-    let (template, case_severity) = rule.message_for(fields, options);
     let severity = match (active.severity, rule.production_severity, in_production) {
         (Some(configured), _, _) => configured,
-        (None, Some(s), Value::Bool(true)) => s.max(case_severity),
-        _ => case_severity,
+        (None, Some(s), Value::Bool(true)) => s.max(case.severity),
+        _ => case.severity,
     };
-    let message = render_template(template, place, fields, options);
+    let message = render_template(case.message, place, fields, options);
     Finding {
         rule: rule.id.clone(),
         severity,

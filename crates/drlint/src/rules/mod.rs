@@ -10,7 +10,8 @@ pub(crate) use engine::{change_finding, place_of};
 
 pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
 pub use definition::{
-    Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select, Severity,
+    Case, Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select,
+    Severity, fill_template,
 };
 pub use engine::{
     ActiveRule, Argument, Context, DirFacts, DirOutcome, Inspected, Refactoring, check_root,
