@@ -27,7 +27,7 @@ fn equivalents(rule: &Rule) -> String {
         .join("; ")
 }
 
-pub fn explain(rule: &Rule) -> String {
+pub fn explain(rule: &Rule, profiles: &drlint::profile::ProfileSet) -> String {
     let mut out = String::new();
     writeln!(out, "{} ({})\n", rule.id, rule.severity).unwrap();
     writeln!(out, "{}\n", rule.title).unwrap();
@@ -43,6 +43,39 @@ pub fn explain(rule: &Rule) -> String {
         writeln!(out, "Not reported when:").unwrap();
         for e in &rule.exempt {
             writeln!(out, "  - {}", e.reason).unwrap();
+        }
+        writeln!(out).unwrap();
+    }
+    let kinds: &[String] = match &rule.select {
+        drlint::rules::Select::Kinds(k) | drlint::rules::Select::Changes(k) => k,
+        _ => &[],
+    };
+    let fixed: Vec<_> = profiles
+        .iter()
+        .filter(|p| kinds.contains(&p.kind) && !p.hard_coded.is_empty())
+        .collect();
+    if !fixed.is_empty() {
+        writeln!(
+            out,
+            "Hard-coded by modules (no call can change these, so they are not reported per call):"
+        )
+        .unwrap();
+        for p in fixed {
+            for h in &p.hard_coded {
+                let source = h
+                    .source
+                    .as_deref()
+                    .map(|s| format!(" [{s}]"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "  - {}: {}: {}{source}",
+                    p.label(),
+                    h.setting,
+                    h.consequence
+                )
+                .unwrap();
+            }
         }
         writeln!(out).unwrap();
     }

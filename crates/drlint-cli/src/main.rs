@@ -80,7 +80,8 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
             let project = Project::load(&default_check_args())?;
-            print!("{}", explain::explain(find_rule(&project.rules, &rule)?));
+            let rule = find_rule(&project.rules, &rule)?;
+            print!("{}", explain::explain(rule, &project.profiles));
             Ok(0)
         }
         Command::Init => {

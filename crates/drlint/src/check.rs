@@ -20,8 +20,8 @@ use crate::namespace::{
 };
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, Inspected, Origin, Refactoring, Rule, Select, Severity,
-    check_root, join_dir,
+    ActiveRule, Context, DirFacts, Field, HardCodedUse, Inspected, Origin, Refactoring, Rule,
+    Select, Severity, check_root, join_dir,
 };
 use crate::source::SourceFile;
 use crate::suppress::{
@@ -119,6 +119,8 @@ pub struct CheckReport {
     pub baseline: Option<crate::baseline::BaselineOutcome>,
     /// `moved` and `removed` blocks, when `Settings::inspect` is set.
     pub refactorings: Vec<Refactoring>,
+    /// What the modules in use hard-code, once per module and ref, with their call counts.
+    pub hard_coded: Vec<HardCodedUse>,
     /// Findings present at the base of a pull request and gone at its head (PR mode).
     pub fixed: Vec<Finding>,
     /// Whether this is a PR-mode comparison (findings carry a status).
@@ -263,6 +265,15 @@ impl Checker {
         let mut instantiated = BTreeSet::new();
         let mut inspected = Vec::new();
         let mut refactorings = Vec::new();
+        let mut hard_coded: BTreeMap<String, HardCodedUse> = BTreeMap::new();
+        let mut merge_hard_coded = |uses: BTreeMap<String, HardCodedUse>| {
+            for (module, u) in uses {
+                hard_coded
+                    .entry(module)
+                    .and_modify(|h| h.calls += u.calls)
+                    .or_insert(u);
+            }
+        };
         let mut suppressions = Vec::new();
         for (problems, file_suppressions, outcome) in outcomes {
             findings.extend(problems);
@@ -273,6 +284,7 @@ impl Checker {
                 instantiated.extend(o.instantiated);
                 inspected.extend(o.inspected);
                 refactorings.extend(o.refactorings);
+                merge_hard_coded(o.hard_coded);
             }
         }
         // Folders named as local modules but never instantiated (the call is in a
@@ -292,6 +304,7 @@ impl Checker {
             unknown += o.unknown;
             inspected.extend(o.inspected);
             refactorings.extend(o.refactorings);
+            merge_hard_coded(o.hard_coded);
         }
         let today = self.settings.today.clone().unwrap_or_else(today);
         let applied = apply(
@@ -316,6 +329,7 @@ impl Checker {
             inspected,
             baseline: None,
             refactorings,
+            hard_coded: hard_coded.into_values().collect(),
             fixed: Vec::new(),
             compared: false,
         }

@@ -31,6 +31,24 @@ pub struct Profile {
     #[serde(default)]
     pub replacement_forcing: Vec<String>,
     pub attributes: BTreeMap<String, AttributeMapping>,
+    /// Recovery-relevant settings the module hard-codes, which no caller can
+    /// change: reported once per module and ref (summary, `inspect`,
+    /// `explain`), never once per call.
+    #[serde(default)]
+    pub hard_coded: Vec<HardCoded>,
+}
+
+/// A setting a module hard-codes, from its source.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HardCoded {
+    /// What is fixed: "`force_destroy = true` on the bucket".
+    pub setting: String,
+    /// What it means for recovery.
+    pub consequence: String,
+    /// Where the module's source says so: `main.tf:65`.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -111,12 +129,12 @@ impl Profile {
         })
     }
 
-    /// "module rds-instance 9.2.0 and 9.3.0" or "resource aws_db_instance".
+    /// "module rds-instance 8.1.0, 9.2.0" or "resource aws_db_instance".
     pub fn label(&self) -> String {
         if self.refs.is_empty() {
             self.name.clone()
         } else {
-            format!("{} {}", self.name, self.refs.join(" and "))
+            format!("{} {}", self.name, self.refs.join(", "))
         }
     }
 }

@@ -187,6 +187,22 @@ pub fn summary_line(report: &CheckReport) -> String {
     line
 }
 
+/// One line for what the modules in use hard-code, which no call can change
+/// and so is never a finding per call.
+pub fn hard_coded_line(report: &CheckReport) -> Option<String> {
+    if report.hard_coded.is_empty() {
+        return None;
+    }
+    let facts: usize = report.hard_coded.iter().map(|h| h.facts.len()).sum();
+    let calls: usize = report.hard_coded.iter().map(|h| h.calls).sum();
+    Some(format!(
+        "Hard-coded by modules, so not reported per call: {} in {} ({}); `drlint inspect` lists them",
+        plural(facts, "recovery setting"),
+        plural(report.hard_coded.len(), "module ref"),
+        plural(calls, "call"),
+    ))
+}
+
 impl Human {
     fn handler(&self) -> GraphicalReportHandler {
         let theme = if self.color {
@@ -229,6 +245,10 @@ impl Render for Human {
             out.write_all(self.render_finding(finding).as_bytes())?;
             writeln!(out)?;
         }
-        writeln!(out, "{}", summary_line(report))
+        writeln!(out, "{}", summary_line(report))?;
+        if let Some(line) = hard_coded_line(report) {
+            writeln!(out, "{line}")?;
+        }
+        Ok(())
     }
 }

@@ -102,6 +102,31 @@ pub fn render_inspection(report: &CheckReport, out: &mut dyn io::Write) -> io::R
             })
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &json!({ "version": 1, "data_stores": stores }))?;
+    serde_json::to_writer_pretty(
+        &mut *out,
+        &json!({ "version": 1, "data_stores": stores, "hard_coded": hard_coded_json(report) }),
+    )?;
     writeln!(out)
+}
+
+/// What each module at each ref hard-codes, once, with its number of calls.
+pub fn hard_coded_json(report: &CheckReport) -> Json {
+    Json::Array(
+        report
+            .hard_coded
+            .iter()
+            .map(|h| {
+                json!({
+                    "module": h.module,
+                    "calls": h.calls,
+                    "nearest_profile": h.nearest_note,
+                    "settings": h.facts.iter().map(|f| json!({
+                        "setting": f.setting,
+                        "consequence": f.consequence,
+                        "source": f.source,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
 }

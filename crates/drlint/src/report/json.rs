@@ -67,6 +67,8 @@ struct JsonSummary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
     unknown_values_skipped: usize,
+    /// What the modules in use hard-code, once per module and ref.
+    hard_coded: serde_json::Value,
 }
 
 #[derive(Serialize)]
@@ -143,6 +145,7 @@ impl Render for Json {
                     fixed: &b.fixed,
                 }),
                 unknown_values_skipped: report.summary.unknown,
+                hard_coded: super::inspect::hard_coded_json(report),
             },
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -10,7 +10,7 @@ use super::subject::{Subject, subjects};
 use crate::eval::{Binding, Bindings, Scope, Value, Via};
 use crate::finding::{Finding, Related};
 use crate::model::ModuleDir;
-use crate::profile::{ProfileSet, Scalar};
+use crate::profile::{HardCoded, ProfileSet, Scalar};
 use crate::source::SourceFile;
 
 /// What checking one root produced.
@@ -25,6 +25,19 @@ pub struct DirOutcome {
     pub inspected: Vec<Inspected>,
     /// `moved` and `removed` blocks of the root, when the context asks to inspect.
     pub refactorings: Vec<Refactoring>,
+    /// Calls of modules whose profile lists hard-coded settings, by module and ref.
+    pub hard_coded: BTreeMap<String, HardCodedUse>,
+}
+
+/// The settings one module at one ref hard-codes, and how many calls use it.
+#[derive(Debug, Clone)]
+pub struct HardCodedUse {
+    /// "module s3-bucket 5.3.0".
+    pub module: String,
+    pub calls: usize,
+    pub facts: Vec<HardCoded>,
+    /// Why the facts are another ref's, when no profile describes this one.
+    pub nearest_note: Option<String>,
 }
 
 /// A data store as drlint reads it: for `drlint inspect` and corpus reports.
@@ -221,6 +234,22 @@ fn check_instance(
     } = *instance;
     let dir = scope.dir();
     let subjects = subjects(scope, ctx.profiles, module_path, in_production);
+    for applied in subjects.iter().filter_map(|s| s.profile.as_ref()) {
+        if applied.profile.hard_coded.is_empty() {
+            continue;
+        }
+        let module = applied.label();
+        outcome
+            .hard_coded
+            .entry(module.clone())
+            .or_insert_with(|| HardCodedUse {
+                module,
+                calls: 0,
+                facts: applied.profile.hard_coded.clone(),
+                nearest_note: applied.nearest_note(),
+            })
+            .calls += 1;
+    }
     if ctx.inspect {
         for s in &subjects {
             let Some(applied) = &s.profile else { continue };
