@@ -6,8 +6,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::check::{CheckReport, Checker};
-use crate::eval::Value;
+use crate::eval::{Value, eval_module_expression};
 use crate::finding::{Finding, Status, finalize};
+use crate::profile::{ReplacementForcing, Transition};
 use crate::rules::{
     Argument, Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding,
     place_of,
@@ -51,24 +52,17 @@ impl Change<'_> {
             .unwrap_or_else(Field::absent)
     }
 
-    /// The replacement-forcing arguments that differ, as `name: old → new`;
-    /// `None` when a value it depends on is unknown.
+    /// The replacement-forcing edits made, as `input: old → new`; `None`
+    /// when one may have been made but a value it depends on is unknown.
     fn replacement_changes(&self) -> Option<Vec<String>> {
         let head = self.head?;
         let mut out = Vec::new();
         let mut unknown = false;
-        for name in &self.base.replacement_forcing {
-            let value = |store: &Inspected| {
-                store
-                    .arguments
-                    .get(name)
-                    .map_or(Value::Null, |a| a.value.clone())
-            };
-            let (old, new) = (value(self.base), value(head));
-            match (comparable(&old), comparable(&new)) {
-                (Some(a), Some(b)) if a != b => out.push(format!("{name}: {old} → {new}")),
-                (Some(_), Some(_)) => {}
-                _ => unknown = true,
+        for forcing in &self.base.replacement_forcing {
+            match replacement(forcing, self.base, head) {
+                Some(Some(edit)) => out.push(edit),
+                Some(None) => {}
+                None => unknown = true,
             }
         }
         if out.is_empty() && unknown {
@@ -77,6 +71,110 @@ impl Change<'_> {
             Some(out)
         }
     }
+}
+
+/// A store's value for an input: as the block sets it, else the profile's
+/// default; a raw resource's absent argument is unset, a module's absent
+/// input without a known default is unknown.
+fn input_value(store: &Inspected, input: &str) -> Value {
+    match store.arguments.get(input) {
+        Some(a) => a.value.clone(),
+        None => match store.input_defaults.get(input) {
+            Some(default) => default.clone(),
+            None if store.module_call => Value::Unknown,
+            None => Value::Null,
+        },
+    }
+}
+
+/// How an argument's value went from `old` to `new`; `None` when it did not change.
+fn transition(old: &str, new: &str) -> Option<Transition> {
+    match (old.is_empty(), new.is_empty()) {
+        _ if old == new => None,
+        (true, false) => Some(Transition::Add),
+        (false, true) => Some(Transition::Remove),
+        _ => Some(Transition::Change),
+    }
+}
+
+/// Whether the edit `forcing` describes was made between base and head and
+/// replaces the store: `Some(Some(description))`, `Some(None)` when not,
+/// `None` when a value it depends on is unknown.
+fn replacement(
+    forcing: &ReplacementForcing,
+    base: &Inspected,
+    head: &Inspected,
+) -> Option<Option<String>> {
+    // left out on both sides: not edited, whatever the module's default is
+    let absent = |s: &Inspected| !s.arguments.contains_key(&forcing.input);
+    if absent(base) && absent(head) {
+        return Some(None);
+    }
+    let edited = match (
+        comparable(&input_value(base, &forcing.input)),
+        comparable(&input_value(head, &forcing.input)),
+    ) {
+        (Some(a), Some(b)) => a != b,
+        _ => return None,
+    };
+    if !edited {
+        return Some(None);
+    }
+    let argument = |store: &Inspected| match &forcing.value {
+        None => input_value(store, &forcing.input),
+        Some(expr) => {
+            let vars = forcing
+                .inputs()
+                .into_iter()
+                .map(|i| {
+                    let v = input_value(store, &i);
+                    (i, v)
+                })
+                .collect();
+            eval_module_expression(expr, &vars)
+        }
+    };
+    let (old, new) = (argument(base), argument(head));
+    let (Some(a), Some(b)) = (comparable(&old), comparable(&new)) else {
+        return None;
+    };
+    let Some(how) = transition(&a, &b) else {
+        return Some(None);
+    };
+    if !forcing.on.contains(&how) {
+        return Some(None);
+    }
+    let shown = |v: &Value, text: &str| {
+        if text.is_empty() {
+            "(not set)".to_owned()
+        } else {
+            v.to_string()
+        }
+    };
+    let input_change = format!(
+        "{}: {} → {}",
+        forcing.input,
+        shown(
+            &input_value(base, &forcing.input),
+            &comparable(&input_value(base, &forcing.input)).unwrap_or_default()
+        ),
+        shown(
+            &input_value(head, &forcing.input),
+            &comparable(&input_value(head, &forcing.input)).unwrap_or_default()
+        ),
+    );
+    Some(Some(
+        if forcing.value.is_some() || forcing.argument != forcing.input {
+            format!(
+                "{input_change}, which changes the resource's `{}` from {} to {}",
+                forcing.argument,
+                shown(&old, &a),
+                shown(&new, &b)
+            )
+        } else {
+            input_change
+        },
+    ))
 }
 
 fn derived(value: Value) -> Field {
@@ -168,9 +266,12 @@ fn rename_edits(a: &Inspected, b: &Inspected) -> Option<Vec<String>> {
         .copied()
         .filter(|n| !same_argument(a.arguments.get(*n), b.arguments.get(*n)))
         .collect();
-    let forcing_edited = differing
-        .iter()
-        .any(|n| a.replacement_forcing.contains(n) || b.replacement_forcing.contains(n));
+    let forcing_edited = differing.iter().any(|n| {
+        a.replacement_forcing
+            .iter()
+            .chain(&b.replacement_forcing)
+            .any(|r| &r.input == *n)
+    });
     if forcing_edited || differing.len() * RENAME_MAX_EDITED_SHARE > names.len() {
         return None;
     }

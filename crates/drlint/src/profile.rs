@@ -26,16 +26,122 @@ pub struct Profile {
     pub description: Option<String>,
     #[serde(rename = "match")]
     pub matches: ProfileMatch,
-    /// Inputs (or arguments) whose change makes Terraform destroy and
-    /// re-create the data store, for `replacement-forcing-change` in PR mode.
+    /// For a module: the resource type of the data store it wraps
+    /// (`aws_db_instance`), whose plans back `replacement_forcing`.
     #[serde(default)]
-    pub replacement_forcing: Vec<String>,
+    pub resource: Option<String>,
+    /// Edits that make Terraform destroy and re-create the data store, for
+    /// `replacement-forcing-change` in PR mode. Each is backed by a real plan
+    /// in `fixtures/plans/` (a test checks it).
+    #[serde(default)]
+    pub replacement_forcing: Vec<ReplacementForcing>,
     pub attributes: BTreeMap<String, AttributeMapping>,
     /// Recovery-relevant settings the module hard-codes, which no caller can
     /// change: reported once per module and ref (summary, `inspect`,
     /// `explain`), never once per call.
     #[serde(default)]
     pub hard_coded: Vec<HardCoded>,
+}
+
+/// An edit that replaces the data store: a change to `input` that changes the
+/// resource `argument` it feeds in one of the ways `on` lists.
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
+#[serde(from = "ReplacementForcingSpec")]
+pub struct ReplacementForcing {
+    /// The module input or resource argument the edit is made to.
+    pub input: String,
+    /// The resource argument it feeds, as Terraform plans it.
+    pub argument: String,
+    /// The module's own expression for the argument (`var.is_migration ? ... :
+    /// var.snapshot_identifier`), when it is not the input as given.
+    pub value: Option<String>,
+    /// Which changes of the argument replace: `change` (one value to another),
+    /// `add` (unset to set), `remove` (set to unset).
+    pub on: Vec<Transition>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Transition {
+    Change,
+    Add,
+    Remove,
+}
+
+impl Transition {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transition::Change => "change",
+            Transition::Add => "add",
+            Transition::Remove => "remove",
+        }
+    }
+}
+
+/// `engine`, or `{ input, argument, value, on }`.
+#[derive(Deserialize, schemars::JsonSchema)]
+#[serde(untagged)]
+enum ReplacementForcingSpec {
+    Argument(String),
+    #[serde(rename_all = "snake_case")]
+    Full {
+        input: String,
+        #[serde(default)]
+        argument: Option<String>,
+        #[serde(default)]
+        value: Option<String>,
+        #[serde(default)]
+        on: Option<Vec<Transition>>,
+    },
+}
+
+/// Most arguments replace on a change and when first set; unsetting an
+/// optional, computed argument keeps the value in state (the plans say `no-op`).
+const DEFAULT_TRANSITIONS: [Transition; 2] = [Transition::Change, Transition::Add];
+
+impl From<ReplacementForcingSpec> for ReplacementForcing {
+    fn from(spec: ReplacementForcingSpec) -> Self {
+        match spec {
+            ReplacementForcingSpec::Argument(name) => ReplacementForcing {
+                argument: name.clone(),
+                input: name,
+                value: None,
+                on: DEFAULT_TRANSITIONS.to_vec(),
+            },
+            ReplacementForcingSpec::Full {
+                input,
+                argument,
+                value,
+                on,
+            } => ReplacementForcing {
+                argument: argument.unwrap_or_else(|| input.clone()),
+                input,
+                value,
+                on: on.unwrap_or_else(|| DEFAULT_TRANSITIONS.to_vec()),
+            },
+        }
+    }
+}
+
+impl ReplacementForcing {
+    /// The module inputs the entry reads: `input`, and each `var.x` of `value`.
+    pub fn inputs(&self) -> Vec<String> {
+        let mut names = vec![self.input.clone()];
+        if let Some(value) = &self.value {
+            let mut rest = value.as_str();
+            while let Some(i) = rest.find("var.") {
+                rest = &rest[i + 4..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                    .unwrap_or(rest.len());
+                let name = rest[..end].to_owned();
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
 }
 
 /// A setting a module hard-codes, from its source.
@@ -127,6 +233,23 @@ impl Profile {
             origin: origin.to_owned(),
             message: e.to_string(),
         })
+    }
+
+    /// The resource type whose plans back `replacement_forcing`.
+    pub fn planned_resource(&self) -> Option<&str> {
+        self.resource
+            .as_deref()
+            .or(self.matches.resource_type.as_deref())
+    }
+
+    /// The value of an input when a call leaves it out: the default of the
+    /// canonical attribute it maps to, if the profile knows it.
+    pub fn input_default(&self, input: &str) -> Option<Value> {
+        self.attributes
+            .values()
+            .find(|m| m.input.as_deref() == Some(input))
+            .and_then(|m| m.default.as_ref())
+            .map(Scalar::to_value)
     }
 
     /// "module rds-instance 8.1.0, 9.2.0" or "resource aws_db_instance".

@@ -622,3 +622,38 @@ fn binary(op: BinaryOperator, lhs: Value, rhs: Value) -> Value {
 
 #[cfg(test)]
 mod tests;
+
+/// Evaluates `expr`, an expression written over `var.*` as a module writes it
+/// (from a profile), with the given variable values; `Unknown` when it does
+/// not parse or reads anything else.
+pub fn eval_module_expression(expr: &str, vars: &BTreeMap<String, Value>) -> Value {
+    let mut text = String::new();
+    for name in vars.keys() {
+        text.push_str(&format!("variable \"{name}\" {{}}\n"));
+    }
+    text.push_str(&format!("locals {{\n  value = {expr}\n}}\n"));
+    let Ok(parsed) = crate::hcl::parse_hcl(&text) else {
+        return Value::Unknown;
+    };
+    let source = Arc::new(SourceFile::new("<profile expression>", text.as_str()));
+    let dir = ModuleDir {
+        path: "<profile expression>".to_owned(),
+        files: vec![crate::model::TfFile::from_body(
+            source,
+            parsed.body,
+            Vec::new(),
+        )],
+    };
+    let bindings = vars
+        .iter()
+        .map(|(name, value)| {
+            let binding = Binding {
+                value: value.clone(),
+                via: None,
+                source: "the module call".to_owned(),
+            };
+            (name.clone(), binding)
+        })
+        .collect();
+    Scope::new(&dir, bindings).local("value", &mut Vec::new())
+}

@@ -10,7 +10,7 @@ use super::subject::{Subject, subjects};
 use crate::eval::{Binding, Bindings, Scope, Value, Via};
 use crate::finding::{Finding, Related};
 use crate::model::ModuleDir;
-use crate::profile::{HardCoded, ProfileSet, Scalar};
+use crate::profile::{HardCoded, ProfileSet, ReplacementForcing, Scalar};
 use crate::source::SourceFile;
 
 /// What checking one root produced.
@@ -54,8 +54,13 @@ pub struct Inspected {
     pub fields: BTreeMap<String, Field>,
     /// Its top-level arguments (meta-arguments aside): identity for rename detection.
     pub arguments: BTreeMap<String, Argument>,
-    /// The profile's replacement-forcing inputs.
-    pub replacement_forcing: Vec<String>,
+    /// The profile's replacement-forcing edits.
+    pub replacement_forcing: Vec<ReplacementForcing>,
+    /// The profile's defaults of the inputs those edits read, for calls that leave them out.
+    pub input_defaults: BTreeMap<String, Value>,
+    /// A module call, whose absent inputs take defaults the profile may not know
+    /// (a raw resource's absent argument is unset).
+    pub module_call: bool,
 }
 
 /// One argument of a data store's block, evaluated and as written.
@@ -281,6 +286,13 @@ fn check_instance(
                 fields: s.canonical_fields().clone(),
                 arguments,
                 replacement_forcing: profile.replacement_forcing.clone(),
+                input_defaults: profile
+                    .replacement_forcing
+                    .iter()
+                    .flat_map(|r| r.inputs())
+                    .filter_map(|i| Some((i.clone(), profile.input_default(&i)?)))
+                    .collect(),
+                module_call: s.block.ident == "module",
             });
         }
     }
