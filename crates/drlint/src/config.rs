@@ -108,7 +108,7 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -161,6 +161,11 @@ impl Config {
                 message: strip_location(&message) + &hint,
             }
         })
+    }
+
+    /// The rule settings for the whole tree, then those of each override.
+    pub fn sections(&self) -> impl Iterator<Item = &BTreeMap<String, RuleSettings>> {
+        std::iter::once(&self.rules).chain(self.overrides.iter().map(|o| &o.rules))
     }
 
     pub fn validate(&self, text: &str, rules: &[Rule]) -> Result<(), ConfigError> {
@@ -301,6 +306,11 @@ impl Resolved {
             base: config.rules.clone(),
             overrides,
         }
+    }
+
+    /// The rule settings for the whole tree, then those of each override.
+    pub fn sections(&self) -> impl Iterator<Item = &BTreeMap<String, RuleSettings>> {
+        std::iter::once(&self.base).chain(self.overrides.iter().map(|(_, rules)| rules))
     }
 
     /// The settings for a module folder given relative to the configuration's folder.
