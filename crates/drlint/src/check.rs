@@ -522,6 +522,13 @@ impl Checker {
             }
         }
         let name_matches = self.settings.production_name.is_match(&name);
+        facts.fields.insert(
+            "namespace_name".to_owned(),
+            Field {
+                value: Value::String(name),
+                origin: Origin::Absent,
+            },
+        );
         signals.push(Value::Bool(name_matches));
         facts.fields.insert(
             "namespace_name_is_production".to_owned(),

@@ -160,7 +160,11 @@ pub(crate) fn check_marker(
     unknown: &mut usize,
 ) -> Vec<Finding> {
     let file_name = file.path.rsplit('/').next().unwrap_or(&file.path);
-    let namespace = at.folder.rsplit('/').next().unwrap_or(at.folder);
+    // the namespace file's name, else the folder's
+    let namespace = match at.facts.fields.get("namespace_name").map(|f| &f.value) {
+        Some(Value::String(name)) => name.as_str(),
+        _ => at.folder.rsplit('/').next().unwrap_or(at.folder),
+    };
     let span = marker_span(file);
     let mut findings = Vec::new();
     for active in rules

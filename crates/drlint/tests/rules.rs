@@ -221,6 +221,7 @@ fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
         "ecr-only-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..61 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `ecr-only-dev` is applied, a namespace holding no data store drlint recognises",
         "events-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `events-dev` is applied, a namespace holding 1 data store: module.store.aws_dynamodb_table.events",
         "payments-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `payments-prod` is applied, a namespace holding 2 data stores: module.documents, module.rds",
+        "real-datahub-catalogue-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `data-platform-datahub-catalogue-prod` is applied, a namespace holding 1 data store: module.rds",
         "reports-dev/APPLY_PIPELINE_SKIP_THIS_NAMESAPCE 0..0 note | `APPLY_PIPELINE_SKIP_THIS_NAMESAPCE` is not `APPLY_PIPELINE_SKIP_THIS_NAMESPACE`: the apply pipeline does not read it, so merges to `reports-dev` are applied as usual",
     ];
     assert_eq!(found, expected);
