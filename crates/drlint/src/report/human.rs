@@ -222,10 +222,8 @@ impl Human {
                     message: r.message.clone(),
                 })
                 .collect(),
-            empty_file: finding
-                .file
-                .text
-                .is_empty()
+            // an unreadable file has no text either, but is not empty: not for parse errors
+            empty_file: (finding.file.text.is_empty() && finding.rule != crate::check::PARSE_ERROR)
                 .then(|| SourceFile::new(finding.file.path.clone(), EMPTY_FILE)),
         };
         let mut out = String::new();
