@@ -67,7 +67,8 @@ pub enum Select {
     /// Marker files (named by the rule's `markers` option, or misspelt within two
     /// edits) in a namespace folder, once the data stores below it are known; fields
     /// `marker`, `misspelt_of`, `namespace`, `data_stores`, `data_stores_held`,
-    /// `in_production` and the namespace folder's production facts.
+    /// `in_production` and the namespace folder's facts (`namespace_label`,
+    /// `namespace_name`, `namespace_name_is_production`).
     Markers,
     /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
     Parser,
