@@ -125,7 +125,7 @@ pub(crate) struct MarkerFolder<'a> {
 /// `3 data stores: module.a, module.b, module.c`, at most five named.
 fn held(stores: &[String]) -> String {
     match stores.len() {
-        0 => "no data store drlint recognises".to_owned(),
+        0 => "no data store drlint found in this run".to_owned(),
         n => {
             let mut list = stores
                 .iter()
@@ -284,6 +284,6 @@ mod tests {
             "7 data stores: module.s1, module.s2, module.s3, module.s4, module.s5 and 2 more"
         );
         assert_eq!(held(&stores[..1]), "1 data store: module.s1");
-        assert_eq!(held(&[]), "no data store drlint recognises");
+        assert_eq!(held(&[]), "no data store drlint found in this run");
     }
 }

@@ -218,7 +218,7 @@ fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
         .map(|f| format!("{} {:?} {} | {}", f.path(), f.span, f.severity, f.message))
         .collect();
     let expected = [
-        "ecr-only-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..61 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `ecr-only-dev` is applied, a namespace holding no data store drlint recognises",
+        "ecr-only-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..61 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `ecr-only-dev` is applied, a namespace holding no data store drlint found in this run",
         "events-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `events-dev` is applied, a namespace holding 1 data store: module.store.aws_dynamodb_table.events",
         "payments-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `payments-prod` is applied, a namespace holding 2 data stores: module.documents, module.rds",
         "real-datahub-catalogue-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `data-platform-datahub-catalogue-prod` is applied, a namespace holding 1 data store: module.rds",
