@@ -810,3 +810,84 @@ fn inspect_names_the_origin_of_each_value() {
     );
     insta::assert_json_snapshot!("inspect_payments_prod", doc);
 }
+
+#[test]
+fn an_apply_pipeline_marker_is_reported_on_its_empty_file() {
+    let out = drlint()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/rules/apply-pipeline-skipped/payments-prod",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(
+        "human_apply_pipeline_marker",
+        String::from_utf8(out).unwrap()
+    );
+}
+
+#[test]
+fn marker_names_come_from_the_configuration_per_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(
+        root.join(".drlint.yaml"),
+        "overrides:\n  - paths: [\"legacy/**\"]\n    rules:\n      apply-pipeline-skipped:\n        options:\n          markers: [DO_NOT_APPLY_THIS_FOLDER]\n",
+    )
+    .unwrap();
+    let body = "module \"rds\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n";
+    for ns in ["legacy/a", "live/b"] {
+        fs::create_dir_all(root.join(ns).join("resources")).unwrap();
+        fs::write(root.join(ns).join("resources/rds.tf"), body).unwrap();
+        // free text, as some markers hold: never parsed as Terraform
+        for marker in [
+            "DO_NOT_APPLY_THIS_FOLDER",
+            "APPLY_PIPELINE_SKIP_THIS_NAMESPACE",
+        ] {
+            fs::write(root.join(ns).join(marker), "restore of INC-123 {\n").unwrap();
+        }
+    }
+    let out = drlint()
+        .current_dir(root)
+        .args(["check", "--format", "json", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let found: Vec<(String, String)> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_owned(),
+                f["rule"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "legacy/a/DO_NOT_APPLY_THIS_FOLDER".to_owned(),
+                "apply-pipeline-skipped".to_owned()
+            ),
+            (
+                "live/b/APPLY_PIPELINE_SKIP_THIS_NAMESPACE".to_owned(),
+                "apply-pipeline-skipped".to_owned()
+            ),
+        ]
+    );
+    // without the rule, markers are not read at all (and not parsed as Terraform)
+    drlint()
+        .current_dir(root)
+        .args(["check", "--ignore-rule", "apply-pipeline-skipped", "."])
+        .assert()
+        .code(0);
+}

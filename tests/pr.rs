@@ -684,3 +684,63 @@ fn pr_mode_marks_new_findings_in_human_output_and_honours_excludes() {
     );
     assert!(text.contains("1 new in this change, 0 fixed"), "{text}");
 }
+
+#[test]
+fn an_apply_pipeline_marker_is_new_when_added_existing_beside_a_change_and_fixed_when_removed() {
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir_all(root.join("ns/resources")).unwrap();
+    let rds = "module \"rds\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n";
+    fs::write(root.join("ns/resources/rds.tf"), rds).unwrap();
+    commit(root, "before the restore");
+    git(root, &["checkout", "-q", "-b", "pr"]);
+    let marker = "ns/APPLY_PIPELINE_SKIP_THIS_NAMESPACE";
+    // PR 1 of the restore adds the marker: the folders below it are read for its count
+    fs::write(root.join(marker), "").unwrap();
+    assert_eq!(
+        pr_check(root, "main"),
+        [format!("new apply-pipeline-skipped {marker}:1")]
+    );
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(root)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--no-history",
+            "--base",
+            "main",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let message = doc["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("holding 1 data store: module.rds"),
+        "{message}"
+    );
+    commit(root, "PR 1");
+    git(root, &["checkout", "-q", "main"]);
+    git(root, &["merge", "-q", "pr"]);
+    // a later PR touches only the Terraform: the marker beside it is still reported
+    git(root, &["checkout", "-q", "-b", "pr2"]);
+    fs::write(
+        root.join("ns/resources/rds.tf"),
+        rds.replace("true", "false"),
+    )
+    .unwrap();
+    let steps = pr_check(root, "main");
+    assert!(
+        steps.contains(&format!("existing apply-pipeline-skipped {marker}:1")),
+        "{steps:?}"
+    );
+    // the final PR removes it
+    fs::write(root.join("ns/resources/rds.tf"), rds).unwrap();
+    fs::remove_file(root.join(marker)).unwrap();
+    assert_eq!(
+        pr_check(root, "main"),
+        [format!("fixed apply-pipeline-skipped {marker}:1")]
+    );
+}

@@ -5,22 +5,25 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use drlint::markers::MarkerNames;
 use ignore::WalkState;
 
 /// Whether drlint reads this file: Terraform, the variables files Terraform
-/// loads by itself, and Kubernetes namespace manifests (for production status).
-pub fn is_input(path: &Path) -> bool {
+/// loads by itself, Kubernetes namespace manifests (for production status),
+/// and the marker files the rules name (`APPLY_PIPELINE_SKIP_THIS_NAMESPACE`).
+pub fn is_input(path: &Path, markers: &MarkerNames) -> bool {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return false;
     };
     name.ends_with(".tf")
         || drlint::vars::is_auto_tfvars(name)
         || name == drlint::namespace::NAMESPACE_FILE
+        || markers.wants(name)
 }
 
 /// The files under `paths`, sorted and without repeats. A path that does not
 /// exist is an error (exit 2). Folders are walked in parallel.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
+pub fn discover(paths: &[PathBuf], markers: &MarkerNames) -> Result<Vec<PathBuf>, String> {
     let mut files = Vec::new();
     for path in paths {
         if path.is_file() {
@@ -35,7 +38,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                     entries
                         .filter_map(Result::ok)
                         .map(|e| e.path())
-                        .filter(|p| p.is_file() && is_input(p))
+                        .filter(|p| p.is_file() && is_input(p, markers))
                         .map(|p| {
                             if path.parent().is_some_and(|d| d.as_os_str().is_empty()) {
                                 PathBuf::from(p.file_name().unwrap_or_default())
@@ -57,7 +60,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
                 match entry {
                     Ok(entry)
                         if entry.file_type().is_some_and(|t| t.is_file())
-                            && is_input(entry.path()) =>
+                            && is_input(entry.path(), markers) =>
                     {
                         found.lock().expect("not poisoned").push(entry.into_path());
                     }

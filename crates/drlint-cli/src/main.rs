@@ -306,10 +306,15 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         None => None,
     };
     let mut settings = settings(&args, &project)?;
+    // the marker files the rules of this run name, wherever the configuration sets them
+    let markers = drlint::markers::MarkerNames::for_config(
+        &rules,
+        project.config.as_ref().map(|c| &c.config),
+    );
     mark("setup");
 
     let mut report = if let Some(base) = &args.base {
-        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.paths)?;
+        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.paths, &markers)?;
         if let Some(c) = &project.config {
             let (include, exclude) = (&c.config.include, &c.config.exclude);
             base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
@@ -329,7 +334,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         mark("check");
         report
     } else {
-        let mut files = discover::discover(&args.paths)?;
+        let mut files = discover::discover(&args.paths, &markers)?;
         if let Some(c) = &project.config {
             files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
         }

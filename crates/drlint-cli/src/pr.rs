@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use drlint::Input;
+use drlint::markers::MarkerNames;
 
 use crate::discover::is_input;
 use crate::git::{CliGit, Git};
@@ -31,7 +32,11 @@ fn display(prefix: &str, path: &str) -> String {
 }
 
 /// The base and head inputs of the folders changed since `base`, within `paths`.
-pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>), String> {
+pub fn inputs(
+    base: &str,
+    paths: &[PathBuf],
+    markers: &MarkerNames,
+) -> Result<(Vec<Input>, Vec<Input>), String> {
     let git = CliGit::new(Path::new("."));
     let top = git.toplevel().map_err(|_| {
         "not a git repository: `--base` compares with git history, so run drlint inside the repository (or drop --base)"
@@ -85,7 +90,7 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     for c in &changes {
         for path in c.old.iter().chain(&c.new) {
-            if is_input(Path::new(file_name(path))) && in_scope(path) {
+            if is_input(Path::new(file_name(path)), markers) && in_scope(path) {
                 dirs.insert(parent(path).to_owned());
             }
         }
@@ -95,12 +100,25 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
             renamed.insert(old.clone(), new.clone());
         }
     }
+    // a marker's finding counts the data stores below its folder: read the folders below it too
+    let mut below_markers = Vec::new();
+    for dir in &dirs {
+        let base_files = git.files_at(&merge_base, dir)?;
+        let has_marker = head_files(&top, dir, markers)
+            .iter()
+            .chain(&base_files)
+            .any(|f| markers.wants(file_name(f)));
+        if has_marker {
+            below_markers.extend(subfolders(&top, dir));
+        }
+    }
+    dirs.extend(below_markers);
     // the local modules the touched folders call, at the head
     let mut frontier: Vec<String> = dirs.iter().cloned().collect();
     for _ in 0..8 {
         let mut next = Vec::new();
         for dir in &frontier {
-            for file in head_files(&top, dir) {
+            for file in head_files(&top, dir, markers) {
                 let text = std::fs::read_to_string(top.join(&file)).unwrap_or_default();
                 for source in drlint::check::local_module_sources(&text) {
                     let callee = drlint::rules::join_dir(dir, source);
@@ -121,7 +139,7 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
     let mut head = Vec::new();
     let mut base_inputs = Vec::new();
     for dir in &dirs {
-        for file in head_files(&top, dir) {
+        for file in head_files(&top, dir, markers) {
             head.push(Input {
                 path: display(&prefix, &file),
                 content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
@@ -130,7 +148,7 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
         for file in git
             .files_at(&merge_base, dir)?
             .into_iter()
-            .filter(|f| is_input(Path::new(file_name(f))))
+            .filter(|f| is_input(Path::new(file_name(f)), markers))
         {
             let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
             base_inputs.push(Input {
@@ -140,6 +158,23 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
         }
     }
     for dir in namespace_dirs.difference(&dirs) {
+        // markers live there too
+        for file in head_files(&top, dir, markers) {
+            if markers.wants(file_name(&file)) {
+                head.push(Input {
+                    path: display(&prefix, &file),
+                    content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
+                });
+            }
+        }
+        for file in git.files_at(&merge_base, dir)? {
+            if markers.wants(file_name(&file)) {
+                base_inputs.push(Input {
+                    path: display(&prefix, &file),
+                    content: git.read_at(&merge_base, &file),
+                });
+            }
+        }
         let manifest = format!("{dir}/{}", drlint::namespace::NAMESPACE_FILE);
         let manifest = manifest.trim_start_matches("./").to_owned();
         if top.join(&manifest).is_file() {
@@ -159,13 +194,13 @@ pub fn inputs(base: &str, paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<Input>),
 }
 
 /// The input files of a folder in the working tree (repository-relative paths).
-fn head_files(top: &Path, dir: &str) -> Vec<String> {
+fn head_files(top: &Path, dir: &str, markers: &MarkerNames) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(top.join(dir)) else {
         return Vec::new();
     };
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_input(&e.path()))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_input(&e.path(), markers))
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             if dir == "." {
@@ -177,4 +212,24 @@ fn head_files(top: &Path, dir: &str) -> Vec<String> {
         .collect();
     files.sort();
     files
+}
+
+/// The folders directly inside `dir` in the working tree (repository-relative), hidden ones aside.
+fn subfolders(top: &Path, dir: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(top.join(dir)) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !name.starts_with('.'))
+        .map(|name| {
+            if dir == "." {
+                name
+            } else {
+                format!("{dir}/{name}")
+            }
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@ use crate::config::{Resolved, RuleSettings};
 use crate::eval::{Bindings, Scope, Value};
 use crate::finding::{Finding, Related, finalize};
 use crate::hcl::{ParseError, parse_hcl};
+use crate::markers::{MarkerFolder, MarkerNames, check_marker};
 use crate::model::{ModuleDir, TfFile};
 use crate::namespace::{
     DEFAULT_PRODUCTION_PATTERN, NAMESPACE_FILE, PRODUCTION_LABEL, read_namespace,
@@ -142,6 +143,8 @@ pub struct Checker {
     options: Vec<BTreeMap<String, Scalar>>,
     profiles: ProfileSet,
     settings: Settings,
+    /// File names taken for marker files rather than Terraform.
+    markers: MarkerNames,
 }
 
 /// The inputs of one folder, by role.
@@ -150,6 +153,8 @@ struct DirInputs<'i> {
     tf: Vec<&'i Input>,
     tfvars: Vec<&'i Input>,
     namespace: Option<&'i Input>,
+    /// Marker files (`select: markers` rules), never parsed.
+    markers: Vec<&'i Input>,
 }
 
 /// A parsed module directory with what parsing found wrong in its files.
@@ -180,11 +185,14 @@ impl Checker {
 
     pub fn with_settings(rules: Vec<Rule>, profiles: ProfileSet, settings: Settings) -> Self {
         let options = rules.iter().map(Rule::option_values).collect();
+        let configured = settings.config.iter().flat_map(|(r, _)| r.sections());
+        let markers = MarkerNames::new(&rules, configured);
         Checker {
             rules,
             options,
             profiles,
             settings,
+            markers,
         }
     }
 
@@ -206,6 +214,8 @@ impl Checker {
                 entry.namespace = Some(input);
             } else if is_auto_tfvars(name) {
                 entry.tfvars.push(input);
+            } else if !name.ends_with(".tf") && self.markers.wants(name) {
+                entry.markers.push(input);
             } else {
                 entry.tf.push(input);
             }
@@ -275,10 +285,17 @@ impl Checker {
             }
         };
         let mut suppressions = Vec::new();
-        for (problems, file_suppressions, outcome) in outcomes {
+        // (root, its data stores, its production status), for the marker rules
+        let mut roots = Vec::new();
+        for ((path, _), (problems, file_suppressions, outcome)) in dirs.iter().zip(outcomes) {
             findings.extend(problems);
             suppressions.extend(file_suppressions);
-            if let Some(o) = outcome {
+            if let Some(mut o) = outcome {
+                roots.push((
+                    path.as_str(),
+                    std::mem::take(&mut o.data_stores),
+                    o.in_production,
+                ));
                 findings.extend(o.findings);
                 unknown += o.unknown;
                 instantiated.extend(o.instantiated);
@@ -299,13 +316,20 @@ impl Checker {
             .par_iter()
             .map(|(path, inputs)| check_dir(path, self.parse_dir(path, inputs)))
             .collect();
-        for o in outcomes {
+        for ((path, _), mut o) in leftovers.iter().zip(outcomes) {
+            roots.push((
+                path.as_str(),
+                std::mem::take(&mut o.data_stores),
+                o.in_production,
+            ));
             findings.extend(o.findings);
             unknown += o.unknown;
             inspected.extend(o.inspected);
             refactorings.extend(o.refactorings);
             merge_hard_coded(o.hard_coded);
         }
+        // Marker files, now that the data stores below their folders are known.
+        findings.extend(self.marker_findings(&dirs, &roots, &mut unknown));
         let today = self.settings.today.clone().unwrap_or_else(today);
         let applied = apply(
             findings,
@@ -333,6 +357,68 @@ impl Checker {
             fixed: Vec::new(),
             compared: false,
         }
+    }
+
+    /// The findings of the marker rules: each marker file with the data stores
+    /// of the roots in or below its folder and the namespace's production facts.
+    fn marker_findings(
+        &self,
+        dirs: &BTreeMap<String, DirInputs<'_>>,
+        roots: &[(&str, Vec<String>, Value)],
+        unknown: &mut usize,
+    ) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for (folder, inputs) in dirs.iter().filter(|(_, i)| !i.markers.is_empty()) {
+            let active = self.active_rules(folder);
+            if !active
+                .iter()
+                .any(|a| matches!(a.rule.select, Select::Markers))
+            {
+                continue;
+            }
+            let below: Vec<_> = roots
+                .iter()
+                .filter(|(root, _, _)| {
+                    folder == "." || root == folder || root.starts_with(&format!("{folder}/"))
+                })
+                .collect();
+            let mut data_stores: Vec<String> = below
+                .iter()
+                .flat_map(|(_, s, _)| s.iter().cloned())
+                .collect();
+            data_stores.sort();
+            data_stores.dedup();
+            let empty = ModuleDir {
+                path: folder.clone(),
+                files: Vec::new(),
+            };
+            let facts = self.dir_facts(&Scope::new(&empty, Bindings::new()), dirs, folder);
+            let statuses: Vec<&Value> = std::iter::once(&facts.in_production)
+                .chain(below.iter().map(|(_, _, p)| p))
+                .collect();
+            let in_production = if statuses.contains(&&Value::Bool(true)) {
+                Value::Bool(true)
+            } else if statuses.contains(&&Value::Unknown) {
+                Value::Unknown
+            } else {
+                Value::Bool(false)
+            };
+            let at = MarkerFolder {
+                folder,
+                facts,
+                in_production,
+                data_stores,
+            };
+            for input in &inputs.markers {
+                let text = match &input.content {
+                    Ok(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+                    Err(_) => String::new(),
+                };
+                let file = Arc::new(SourceFile::new(input.path.clone(), text));
+                findings.extend(check_marker(&active, &at, &file, unknown));
+            }
+        }
+        findings
     }
 
     /// Folders that some `.tf` file calls as a local module.
@@ -450,6 +536,13 @@ impl Checker {
             }
         }
         let name_matches = self.settings.production_name.is_match(&name);
+        facts.fields.insert(
+            "namespace_name".to_owned(),
+            Field {
+                value: Value::String(name),
+                origin: Origin::Absent,
+            },
+        );
         facts.fields.insert(
             "namespace_name_is_production".to_owned(),
             Field {

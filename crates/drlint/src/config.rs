@@ -108,7 +108,7 @@ pub fn did_you_mean<'a>(
         .map(|(_, c)| c)
 }
 
-fn levenshtein(a: &str, b: &str) -> usize {
+pub(crate) fn levenshtein(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
@@ -163,6 +163,11 @@ impl Config {
         })
     }
 
+    /// The rule settings for the whole tree, then those of each override.
+    pub fn sections(&self) -> impl Iterator<Item = &BTreeMap<String, RuleSettings>> {
+        std::iter::once(&self.rules).chain(self.overrides.iter().map(|o| &o.rules))
+    }
+
     pub fn validate(&self, text: &str, rules: &[Rule]) -> Result<(), ConfigError> {
         let ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
         let sections = std::iter::once(&self.rules).chain(self.overrides.iter().map(|o| &o.rules));
@@ -192,7 +197,7 @@ impl Config {
                             message: format!("rule `{id}` has no option `{name}`{hint}"),
                         });
                     };
-                    if std::mem::discriminant(value) != std::mem::discriminant(&spec.default) {
+                    if !same_type(value, &spec.default) {
                         return Err(ConfigError {
                             line: line_of_key(text, name),
                             column: None,
@@ -229,6 +234,17 @@ impl Config {
             })?;
         }
         Ok(())
+    }
+}
+
+/// Whether an option's value has the type of its default (a list: of its items' type).
+fn same_type(value: &Scalar, default: &Scalar) -> bool {
+    use std::mem::discriminant;
+    match (value, default) {
+        (Scalar::List(items), Scalar::List(defaults)) => defaults
+            .first()
+            .is_none_or(|d| items.iter().all(|i| discriminant(i) == discriminant(d))),
+        _ => discriminant(value) == discriminant(default),
     }
 }
 
@@ -301,6 +317,11 @@ impl Resolved {
             base: config.rules.clone(),
             overrides,
         }
+    }
+
+    /// The rule settings for the whole tree, then those of each override.
+    pub fn sections(&self) -> impl Iterator<Item = &BTreeMap<String, RuleSettings>> {
+        std::iter::once(&self.base).chain(self.overrides.iter().map(|(_, rules)| rules))
     }
 
     /// The settings for a module folder given relative to the configuration's folder.
@@ -407,6 +428,27 @@ mod tests {
         assert!(e.message.contains("takes a value like `7`"), "{e:?}");
         let e = Config::from_yaml("severity_threshold: fatal\n", &rules()).unwrap_err();
         assert_eq!(e.line, Some(1));
+    }
+
+    #[test]
+    fn a_list_option_takes_a_list_of_its_items_type() {
+        let set = |value: &str| {
+            Config::from_yaml(
+                &format!(
+                    "rules:\n  apply-pipeline-skipped:\n    options:\n      markers: {value}\n"
+                ),
+                &rules(),
+            )
+        };
+        set("[SKIP_ME, APPLY_PIPELINE_SKIP_THIS_NAMESPACE]").unwrap();
+        let e = set("SKIP_ME").unwrap_err();
+        assert_eq!(e.line, Some(4));
+        assert!(
+            e.message
+                .contains("takes a value like `[\"APPLY_PIPELINE_SKIP_THIS_NAMESPACE\"]`"),
+            "{e:?}"
+        );
+        set("[1]").unwrap_err();
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod examples;
 pub mod finding;
 pub mod hcl;
 pub mod history;
+pub mod markers;
 pub mod model;
 pub mod namespace;
 pub mod pr;

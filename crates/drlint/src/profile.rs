@@ -213,6 +213,8 @@ pub enum Scalar {
     Number(f64),
     String(String),
     Null(()),
+    /// A list, for rule options such as `markers`.
+    List(Vec<Scalar>),
 }
 
 impl Scalar {
@@ -222,6 +224,7 @@ impl Scalar {
             Scalar::Number(n) => Value::Number(*n),
             Scalar::String(s) => Value::String(s.clone()),
             Scalar::Null(()) => Value::Null,
+            Scalar::List(items) => Value::List(items.iter().map(Scalar::to_value).collect()),
         }
     }
 }

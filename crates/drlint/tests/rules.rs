@@ -2,7 +2,9 @@
 //!
 //! A fixture line that should carry a finding ends with a comment
 //! `# expect: rule-id` (several ids separated by commas); the test requires
-//! exactly those findings, no missing and no extra, across all rules.
+//! exactly those findings, no missing and no extra, across all rules. A file
+//! that cannot hold a comment (an empty marker file) has its expectations in a
+//! file `expect` beside it: lines `FILE:LINE: rule-id[, rule-id]`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,19 +39,46 @@ fn input_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in entries {
         if path.is_dir() {
             input_files(&path, out);
-        } else if is_input(&path) {
+        } else if is_input(&path) || path.file_name().is_some_and(|n| n == "expect") {
             out.push(path);
         }
     }
 }
 
-/// The files drlint reads: Terraform, automatic tfvars and namespace manifests.
+/// The files drlint reads: Terraform, automatic tfvars, namespace manifests and markers.
 fn is_input(path: &Path) -> bool {
     let name = path.file_name().unwrap().to_string_lossy();
+    static MARKERS: std::sync::LazyLock<drlint::markers::MarkerNames> =
+        std::sync::LazyLock::new(|| {
+            drlint::markers::MarkerNames::for_config(&builtin::rules().unwrap(), None)
+        });
     name.ends_with(".tf")
         || name.ends_with(".tfvars")
         || name.ends_with(".tfvars.json")
         || name == "00-namespace.yaml"
+        || MARKERS.wants(&name)
+}
+
+/// `(path, line, rule)` for every line `FILE:LINE: rule-id` of an `expect` file
+/// in folder `dir` (relative to the fixture).
+fn expect_file(dir: &str, text: &str) -> Vec<(String, usize, String)> {
+    let mut out = Vec::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (place, ids) = line.split_once(": ").expect("FILE:LINE: rule-id");
+        let (file, number) = place.rsplit_once(':').expect("FILE:LINE");
+        let path = if dir.is_empty() {
+            file.to_owned()
+        } else {
+            format!("{dir}/{file}")
+        };
+        for id in ids.split(',') {
+            out.push((path.clone(), number.parse().unwrap(), id.trim().to_owned()));
+        }
+    }
+    out
 }
 
 /// `(path, line, rule)` for every `expect:` comment; an id given twice expects two findings.
@@ -75,6 +104,14 @@ fn check_fixture(dir: &Path) -> Result<(), String> {
     let mut files = Vec::new();
     input_files(dir, &mut files);
     let mut expected = Vec::new();
+    let (expect_files, files): (Vec<_>, Vec<_>) = files
+        .iter()
+        .partition(|p| p.file_name().is_some_and(|n| n == "expect"));
+    for p in expect_files {
+        let folder = p.parent().unwrap().strip_prefix(dir).unwrap();
+        let folder = folder.to_string_lossy().replace('\\', "/");
+        expected.extend(expect_file(&folder, &fs::read_to_string(p).unwrap()));
+    }
     let inputs: Vec<Input> = files
         .iter()
         .map(|p| {
@@ -154,4 +191,38 @@ fn fixtures_produce_exactly_their_expected_findings() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
+    let dir = fixtures_root().join("rules/apply-pipeline-skipped");
+    let mut files = Vec::new();
+    input_files(&dir, &mut files);
+    let inputs = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "expect"))
+        .map(|p| Input {
+            path: p
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            content: Ok(fs::read(p).unwrap()),
+        })
+        .collect();
+    let report = checker().check(inputs);
+    let found: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "apply-pipeline-skipped")
+        .map(|f| format!("{} {:?} {} | {}", f.path(), f.span, f.severity, f.message))
+        .collect();
+    let expected = [
+        "ecr-only-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..61 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `ecr-only-dev` is applied, a namespace holding no data store drlint found in this run",
+        "events-dev/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 warning | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `events-dev` is applied, a namespace holding 1 data store: module.store.aws_dynamodb_table.events",
+        "payments-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `payments-prod` is applied, a namespace holding 2 data stores: module.documents, module.rds",
+        "real-datahub-catalogue-prod/APPLY_PIPELINE_SKIP_THIS_NAMESPACE 0..0 error | `APPLY_PIPELINE_SKIP_THIS_NAMESPACE` stops the apply pipeline: nothing merged to `data-platform-datahub-catalogue-prod` is applied, a namespace holding 1 data store: module.rds",
+        "reports-dev/APPLY_PIPELINE_SKIP_THIS_NAMESAPCE 0..0 note | `APPLY_PIPELINE_SKIP_THIS_NAMESAPCE` is not `APPLY_PIPELINE_SKIP_THIS_NAMESPACE`: the apply pipeline does not read it, so merges to `reports-dev` are applied as usual",
+    ];
+    assert_eq!(found, expected);
 }

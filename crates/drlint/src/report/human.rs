@@ -22,7 +22,12 @@ pub struct Human {
 struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     related: Vec<RelatedDiagnostic>,
+    /// Shown instead of an empty file (a marker), so that the label has a line to point at.
+    empty_file: Option<SourceFile>,
 }
+
+/// The one line shown for an empty file.
+const EMPTY_FILE: &str = "(empty file)";
 
 /// A secondary location in another file, rendered below the finding.
 #[derive(Debug)]
@@ -86,7 +91,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&*self.finding.file)
+        match &self.empty_file {
+            Some(stand_in) => Some(stand_in),
+            None => Some(&*self.finding.file),
+        }
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
@@ -230,6 +238,9 @@ impl Human {
                     message: r.message.clone(),
                 })
                 .collect(),
+            // an unreadable file has no text either, but is not empty: not for parse errors
+            empty_file: (finding.file.text.is_empty() && finding.rule != crate::check::PARSE_ERROR)
+                .then(|| SourceFile::new(finding.file.path.clone(), EMPTY_FILE)),
         };
         let mut out = String::new();
         self.handler()

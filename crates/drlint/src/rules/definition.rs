@@ -64,6 +64,12 @@ pub enum Select {
     /// Module directories as a whole; fields describe the directory
     /// (`is_production_variable`, `namespace_label`, `namespace_name_is_production`).
     Directories,
+    /// Marker files (named by the rule's `markers` option, or misspelt within two
+    /// edits) in a namespace folder, once the data stores below it are known; fields
+    /// `marker`, `misspelt_of`, `namespace`, `data_stores`, `data_stores_held`,
+    /// `in_production` and the namespace folder's facts (`namespace_label`,
+    /// `namespace_name`, `namespace_name_is_production`).
+    Markers,
     /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
     Parser,
     /// Findings about suppression comments (`unused-suppression`, `suppression-without-reason`).
@@ -88,6 +94,7 @@ impl Select {
             Select::Kinds(kinds) => format!("data stores of kind {}", list(kinds)),
             Select::Blocks(blocks) => format!("{} blocks", list(blocks)),
             Select::Directories => "module directories".to_owned(),
+            Select::Markers => "marker files in namespace folders (option `markers`)".to_owned(),
             Select::Changes(kinds) => format!(
                 "pull requests (`--base`): data stores of kind {} at the base and the head",
                 list(kinds)
@@ -113,6 +120,7 @@ pub struct Exemption {
 pub struct MessageVariant {
     pub when: Condition,
     pub message: String,
+    /// Replaces the rule's severity (and `production_severity`) for this case.
     #[serde(default)]
     pub severity: Option<Severity>,
     /// The field the finding points at in this case, instead of the rule's `target`.
@@ -123,7 +131,8 @@ pub struct MessageVariant {
 /// The case of a rule a finding is: its message template, severity and target.
 pub struct Case<'r> {
     pub message: &'r str,
-    pub severity: Severity,
+    /// The variant's own severity, which replaces the rule's and `production_severity`.
+    pub severity: Option<Severity>,
     pub target: Option<&'r str>,
 }
 
@@ -253,12 +262,29 @@ impl Rule {
                 return Err("a parser or suppression rule has no `when`".into());
             }
             (
-                Select::Kinds(_) | Select::Blocks(_) | Select::Directories | Select::Changes(_),
+                Select::Kinds(_)
+                | Select::Blocks(_)
+                | Select::Directories
+                | Select::Markers
+                | Select::Changes(_),
                 None,
             ) => {
                 return Err("a rule must say `when` it fires".into());
             }
             _ => {}
+        }
+        if matches!(self.select, Select::Markers) {
+            let names = self.options.get(crate::markers::MARKERS_OPTION);
+            let is_list = names.is_some_and(|o| match &o.default {
+                Scalar::List(items) => items.iter().all(|i| matches!(i, Scalar::String(_))),
+                _ => false,
+            });
+            if !is_list {
+                return Err(
+                    "a `select: markers` rule declares option `markers`, a list of file names"
+                        .into(),
+                );
+            }
         }
         let mut options = Vec::new();
         let conditions = self
@@ -306,7 +332,7 @@ impl Rule {
             .find(|v| v.when.evaluate(fields, options) == super::Truth::True);
         Case {
             message: variant.map_or(&self.message, |v| &v.message),
-            severity: variant.and_then(|v| v.severity).unwrap_or(self.severity),
+            severity: variant.and_then(|v| v.severity),
             target: variant
                 .and_then(|v| v.target.as_deref())
                 .or(self.target.as_deref()),

@@ -25,6 +25,10 @@ pub struct DirOutcome {
     pub inspected: Vec<Inspected>,
     /// `moved` and `removed` blocks of the root, when the context asks to inspect.
     pub refactorings: Vec<Refactoring>,
+    /// The addresses of the data stores seen (a profile recognised them), for marker rules.
+    pub data_stores: Vec<String>,
+    /// The root's production status.
+    pub in_production: Value,
     /// Calls of modules whose profile lists hard-coded settings, by module and ref.
     pub hard_coded: BTreeMap<String, HardCodedUse>,
 }
@@ -133,7 +137,10 @@ pub fn check_root(
     facts: &DirFacts,
 ) -> DirOutcome {
     let root = scope.dir().path.clone();
-    let mut outcome = DirOutcome::default();
+    let mut outcome = DirOutcome {
+        in_production: facts.in_production.clone(),
+        ..DirOutcome::default()
+    };
     for active in rules {
         let (rule, options) = (active.rule, &active.options);
         if !matches!(rule.select, Select::Directories) {
@@ -255,6 +262,12 @@ fn check_instance(
             })
             .calls += 1;
     }
+    outcome.data_stores.extend(
+        subjects
+            .iter()
+            .filter(|s| s.profile.is_some())
+            .map(|s| s.address.clone()),
+    );
     if ctx.inspect {
         for s in &subjects {
             let Some(applied) = &s.profile else { continue };
@@ -453,6 +466,16 @@ pub(crate) fn place_of(store: &Inspected) -> Place<'_> {
     }
 }
 
+/// A finding about a folder as a whole (a marker file), which has no call site.
+pub(crate) fn folder_finding(
+    active: &ActiveRule<'_>,
+    place: &Place<'_>,
+    fields: &dyn Fields,
+    in_production: &Value,
+) -> Finding {
+    finding(active, place, fields, None, in_production)
+}
+
 /// A finding of a change rule (PR mode), which has no call site.
 pub(crate) fn change_finding(
     active: &ActiveRule<'_>,
@@ -589,10 +612,16 @@ fn finding(
             }),
         }
     }
-    let severity = match (active.severity, rule.production_severity, in_production) {
-        (Some(configured), _, _) => configured,
-        (None, Some(s), Value::Bool(true)) => s.max(case.severity),
-        _ => case.severity,
+    let severity = match (
+        active.severity,
+        case.severity,
+        rule.production_severity,
+        in_production,
+    ) {
+        (Some(configured), ..) => configured,
+        (None, Some(case), ..) => case,
+        (None, None, Some(s), Value::Bool(true)) => s.max(rule.severity),
+        _ => rule.severity,
     };
     let message = render_template(case.message, place, fields, options);
     Finding {
