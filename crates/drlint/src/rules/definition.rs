@@ -106,12 +106,22 @@ pub struct Exemption {
     pub when: Condition,
 }
 
-/// A more specific message for a case of the rule (`0` days: backups are off).
+/// A more specific message for a case of the rule (`0` days: backups are off),
+/// and optionally another severity for that case (a note when the module
+/// cannot set the value).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageVariant {
     pub when: Condition,
     pub message: String,
+    /// Replaces the rule's `severity` and `production_severity` for this case;
+    /// the configuration's severity still wins.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// Replaces the rule's `target` for this case (a module that holds the
+    /// value in a list or map input rather than in one argument).
+    #[serde(default)]
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -179,7 +189,7 @@ pub struct Rule {
     pub rationale: String,
     /// `{address}`, `{kind}`, `{<field>}` and `{<option>}` are filled in.
     pub message: String,
-    /// Checked in order; the first that holds replaces `message`.
+    /// Checked in order; the first that holds replaces `message` (and `severity`, if it has one).
     #[serde(default)]
     pub variants: Vec<MessageVariant>,
     pub help: String,
@@ -279,15 +289,24 @@ impl Rule {
             .collect()
     }
 
+    /// The first variant that holds for a finding, if any.
+    pub fn variant_for(
+        &self,
+        fields: &dyn super::Fields,
+        options: &BTreeMap<String, Scalar>,
+    ) -> Option<&MessageVariant> {
+        self.variants
+            .iter()
+            .find(|v| v.when.evaluate(fields, options) == super::Truth::True)
+    }
+
     /// The message template for a finding: the first variant that holds, else `message`.
     pub fn message_for(
         &self,
         fields: &dyn super::Fields,
         options: &BTreeMap<String, Scalar>,
     ) -> &str {
-        self.variants
-            .iter()
-            .find(|v| v.when.evaluate(fields, options) == super::Truth::True)
+        self.variant_for(fields, options)
             .map_or(&self.message, |v| &v.message)
     }
 

@@ -406,7 +406,10 @@ fn finding(
     in_production: &Value,
 ) -> Finding {
     let (rule, options) = (active.rule, &active.options);
-    let target = rule.target.as_deref();
+    let variant = rule.variant_for(fields, options);
+    let target = variant
+        .and_then(|v| v.target.as_deref())
+        .or(rule.target.as_deref());
     let field = target
         .map(|t| fields.field(t))
         .unwrap_or_else(Field::absent);
@@ -431,7 +434,16 @@ fn finding(
                     message: format!("`{name}` gets its value from the {}", via.what),
                 });
             }
-            Some(format!("`{name}` is {}", field.value))
+            // a profile's `values` translated the argument (a via at the argument
+            // itself): the value shown is the attribute's, so name the attribute
+            let translated = vias
+                .iter()
+                .any(|v| Arc::ptr_eq(&v.file, file) && v.span == *span);
+            let shown_name = match target {
+                Some(t) if translated => t,
+                _ => name.as_str(),
+            };
+            Some(format!("`{shown_name}` is {}", shown(&field.value)))
         }
         (
             Origin::Default {
@@ -467,7 +479,7 @@ fn finding(
             related.push(Related {
                 file: Arc::clone(file),
                 span: span.clone(),
-                message: format!("`{name}` is {} here, in {address}", field.value),
+                message: format!("`{name}` is {} here, in {address}", shown(&field.value)),
             });
             for via in vias.iter().take(3) {
                 related.push(Related {
@@ -502,7 +514,7 @@ fn finding(
                 primary = (arg.file, arg.span);
                 label = Some(format!(
                     "passes {} to `{}` in {}",
-                    field.value,
+                    shown(&field.value),
                     target.unwrap_or_default(),
                     call.address
                 ));
@@ -514,12 +526,16 @@ fn finding(
             }),
         }
     }
-    let severity = match (active.severity, rule.production_severity, in_production) {
-        (Some(configured), _, _) => configured,
-        (None, Some(s), Value::Bool(true)) => s.max(rule.severity),
-        _ => rule.severity,
+    let severity = match (active.severity, variant.and_then(|v| v.severity)) {
+        (Some(configured), _) => configured,
+        (None, Some(case)) => case,
+        (None, None) => match (rule.production_severity, in_production) {
+            (Some(s), Value::Bool(true)) => s.max(rule.severity),
+            _ => rule.severity,
+        },
     };
-    let message = render_template(rule.message_for(fields, options), place, fields, options);
+    let template = variant.map_or(rule.message.as_str(), |v| v.message.as_str());
+    let message = render_template(template, place, fields, options);
     Finding {
         rule: rule.id.clone(),
         severity,
@@ -534,6 +550,15 @@ fn finding(
         fingerprint: String::new(),
         status: None,
         since: None,
+    }
+}
+
+/// A value as a label shows it: a list or map by its size, not its whole text.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::List(items) => format!("a list of {}", items.len()),
+        Value::Object(map) => format!("a map of {}", map.len()),
+        v => v.to_string(),
     }
 }
 
