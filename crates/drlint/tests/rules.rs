@@ -222,3 +222,62 @@ fn message_variants_set_their_own_severity() {
     let path = "real-coat-chatbot-frontend-prod/s3.corpus.tf";
     assert_eq!(severity_at(&f, path, 41, rule), "error");
 }
+
+#[test]
+fn profiles_map_recovery_settings() {
+    use drlint::eval::Value;
+    let dir = fixtures_root().join("scenarios/recovery-settings-profiles");
+    let text = fs::read(dir.join("main.tf")).unwrap();
+    let settings = drlint::Settings {
+        inspect: true,
+        ..Default::default()
+    };
+    let checker = Checker::with_settings(
+        builtin::rules().unwrap(),
+        builtin::profiles().unwrap(),
+        settings,
+    );
+    let report = checker.check(vec![Input {
+        path: "main.tf".into(),
+        content: Ok(text),
+    }]);
+    let value = |address: &str, attribute: &str| -> Value {
+        let store = report
+            .inspected
+            .iter()
+            .find(|s| s.address == address)
+            .unwrap_or_else(|| panic!("{address} not recognised"));
+        store
+            .fields
+            .get(attribute)
+            .unwrap_or_else(|| panic!("{address} has no {attribute}"))
+            .value
+            .clone()
+    };
+    assert_eq!(value("module.search", "instance_count"), Value::Number(3.0));
+    assert_eq!(
+        value("module.search", "encrypted_at_rest"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("module.search_unknown", "instance_count"),
+        Value::Unknown
+    );
+    assert_eq!(
+        value("aws_opensearch_domain.raw", "zone_awareness"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("aws_opensearch_domain.raw", "encrypted_at_rest"),
+        Value::Bool(false)
+    );
+    assert_eq!(value("module.dms", "multi_az"), Value::Bool(false));
+    assert_eq!(
+        value("aws_mq_broker.single", "multi_az"),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        value("aws_mq_broker.standby", "multi_az"),
+        Value::Bool(true)
+    );
+}
