@@ -27,6 +27,18 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
             r.select.describe()
         )
         .unwrap();
+        let cases: Vec<_> = r
+            .variants
+            .iter()
+            .filter_map(|v| v.severity.map(|s| (s, &v.message)))
+            .collect();
+        if !cases.is_empty() {
+            out.push_str("Other severities, by case:\n\n");
+            for (severity, message) in cases {
+                writeln!(out, "- `{severity}`: {message}").unwrap();
+            }
+            out.push('\n');
+        }
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
         writeln!(out, "### How to fix\n\n{}\n", r.help_for_docs().trim()).unwrap();
         if !r.equivalents.is_empty() {

@@ -95,8 +95,11 @@ pub fn apply(
             " (in place since {}, commit {short}: {days} days{plus})",
             origin.date
         ));
+        // a note stays a note: the rule judged the case advisory (a module that
+        // cannot set the value), and no edit of that line would fix it
         if let Some(limit) = max_age(&f.rule)
             && days as f64 > limit
+            && f.severity != Severity::Note
         {
             f.severity = Severity::Error;
         }

@@ -186,6 +186,10 @@ pub struct AttributeMapping {
     /// Why, shown to the user with a default or fixed value.
     #[serde(default)]
     pub note: Option<String>,
+    /// Maps the input's written values to the attribute's (`INACTIVE: false`);
+    /// a value not listed is unknown. `default` is then the attribute's value.
+    #[serde(default)]
+    pub values: BTreeMap<String, Scalar>,
     /// A separate resource that sets this attribute for the block, as
     /// `aws_s3_bucket_versioning` does for `aws_s3_bucket`.
     #[serde(default)]

@@ -226,3 +226,133 @@ fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
     ];
     assert_eq!(found, expected);
 }
+
+/// `(path, line, rule, severity)` of every finding in one fixture folder.
+fn severities(dir: &str) -> Vec<(String, usize, String, String)> {
+    let dir = fixtures_root().join(dir);
+    let mut files = Vec::new();
+    input_files(&dir, &mut files);
+    let inputs: Vec<Input> = files
+        .iter()
+        .map(|p| Input {
+            path: p
+                .strip_prefix(&dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            content: Ok(fs::read(p).unwrap()),
+        })
+        .collect();
+    checker()
+        .check(inputs)
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.path().to_owned(),
+                f.start().line,
+                f.rule.clone(),
+                f.severity.to_string(),
+            )
+        })
+        .collect()
+}
+
+fn severity_at(
+    findings: &[(String, usize, String, String)],
+    path: &str,
+    line: usize,
+    rule: &str,
+) -> String {
+    findings
+        .iter()
+        .find(|(p, l, r, _)| p == path && *l == line && r == rule)
+        .map(|(.., s)| s.clone())
+        .unwrap_or_else(|| panic!("no {rule} finding at {path}:{line}: {findings:?}"))
+}
+
+#[test]
+fn message_variants_set_their_own_severity() {
+    // the dynamodb-cluster module cannot set deletion protection: a note; a raw table: an error
+    let f = severities("rules/deletion-protection-disabled/dynamodb-cognito");
+    assert_eq!(
+        severity_at(&f, "main.tf", 38, "deletion-protection-disabled"),
+        "note"
+    );
+    assert_eq!(
+        severity_at(&f, "main.tf", 8, "deletion-protection-disabled"),
+        "error"
+    );
+    // lifecycle expiration: a note on a versioned bucket, an error on a state or unversioned one
+    let rule = "s3-lifecycle-expires-current-objects";
+    let f = severities("rules/s3-lifecycle-expires-current-objects");
+    assert_eq!(severity_at(&f, "main.tf", 11, rule), "note");
+    assert_eq!(severity_at(&f, "errors/main.tf", 6, rule), "error");
+    assert_eq!(severity_at(&f, "errors/main.tf", 18, rule), "error");
+    assert_eq!(severity_at(&f, "errors/main.tf", 30, rule), "error");
+    let path = "real-coat-chatbot-frontend-prod/s3.corpus.tf";
+    assert_eq!(severity_at(&f, path, 41, rule), "error");
+}
+
+#[test]
+fn profiles_map_recovery_settings() {
+    use drlint::eval::Value;
+    let dir = fixtures_root().join("scenarios/recovery-settings-profiles");
+    let text = fs::read(dir.join("main.tf")).unwrap();
+    let settings = drlint::Settings {
+        inspect: true,
+        ..Default::default()
+    };
+    let checker = Checker::with_settings(
+        builtin::rules().unwrap(),
+        builtin::profiles().unwrap(),
+        settings,
+    );
+    let report = checker.check(vec![Input {
+        path: "main.tf".into(),
+        content: Ok(text),
+    }]);
+    let value = |address: &str, attribute: &str| -> Value {
+        let store = report
+            .inspected
+            .iter()
+            .find(|s| s.address == address)
+            .unwrap_or_else(|| panic!("{address} not recognised"));
+        store
+            .fields
+            .get(attribute)
+            .unwrap_or_else(|| panic!("{address} has no {attribute}"))
+            .value
+            .clone()
+    };
+    assert_eq!(value("module.search", "instance_count"), Value::Number(3.0));
+    assert_eq!(
+        value("module.search", "encrypted_at_rest"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("module.search_newer", "encrypted_at_rest"),
+        Value::Unknown
+    );
+    assert_eq!(
+        value("module.search_unknown", "instance_count"),
+        Value::Unknown
+    );
+    assert_eq!(
+        value("aws_opensearch_domain.raw", "zone_awareness"),
+        Value::Bool(true)
+    );
+    assert_eq!(
+        value("aws_opensearch_domain.raw", "encrypted_at_rest"),
+        Value::Bool(false)
+    );
+    assert_eq!(value("module.dms", "multi_az"), Value::Bool(false));
+    assert_eq!(
+        value("aws_mq_broker.single", "multi_az"),
+        Value::Bool(false)
+    );
+    assert_eq!(
+        value("aws_mq_broker.standby", "multi_az"),
+        Value::Bool(true)
+    );
+}

@@ -43,6 +43,8 @@ fn origin_json(origin: &Origin) -> Json {
                 }
                 Some(w) if w.starts_with("local `") => "local",
                 Some(w) if w.contains("'s default") => "default",
+                // the written value read through the profile's `values`
+                Some(w) if w.contains(", which reads `") => "set",
                 Some(_) => "variable value",
             };
             let chain: Vec<Json> = vias

@@ -42,7 +42,8 @@ impl Truth {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Origin {
     /// Written in the block: the argument as written (`db_backup_retention_period`), its
-    /// span, and the variables or locals its value went through.
+    /// span, and the variables or locals its value went through (and, when a profile's
+    /// `values` translate it, that translation, at the argument's own span).
     Set {
         name: String,
         file: Arc<SourceFile>,
@@ -117,6 +118,13 @@ pub enum Condition {
     /// The field is set (to anything but null, including an unknown value).
     Present(String),
     Absent(String),
+    /// The module hard-codes the field: the caller cannot change it (origin `fixed`).
+    Fixed(String),
+    /// The field is a list (a module input such as `lifecycle_rule = [{...}]`, or
+    /// repeated nested blocks such as `rule { ... }`) or a map of objects (`secrets =
+    /// { name = {...} }`, its values are the items), and the condition holds for at
+    /// least one item. Inside, field names are paths into the item.
+    AnyItem(ItemCondition),
     All(Vec<Condition>),
     Any(Vec<Condition>),
     Not(Box<Condition>),
@@ -132,6 +140,16 @@ pub struct Compare {
     /// ...or the name of one of the rule's options (`min_days`).
     #[serde(default)]
     pub option: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemCondition {
+    pub field: String,
+    /// Evaluated for each item; its fields are dotted paths into the item
+    /// (`expiration.days`). A list of objects on the path (a nested block, or
+    /// the module's `[{ days = 30 }]`) is walked into its first object.
+    pub when: Box<Condition>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -183,6 +201,31 @@ impl Condition {
             }
             Condition::Present(name) => Truth::from_bool(fields.field(name).is_present()),
             Condition::Absent(name) => Truth::from_bool(!fields.field(name).is_present()),
+            Condition::Fixed(name) => {
+                Truth::from_bool(matches!(fields.field(name).origin, Origin::Fixed { .. }))
+            }
+            Condition::AnyItem(c) => {
+                let list = fields.field(&c.field);
+                let items: Vec<&Value> = match &list.value {
+                    Value::Unknown => return Truth::Unknown,
+                    Value::List(items) => items.iter().collect(),
+                    Value::Object(map) => map.values().collect(),
+                    _ => return Truth::False,
+                };
+                let mut out = Truth::False;
+                for item in items {
+                    let item = Item {
+                        value: item,
+                        origin: &list.origin,
+                    };
+                    match c.when.evaluate(&item, options) {
+                        Truth::True => return Truth::True,
+                        Truth::Unknown => out = Truth::Unknown,
+                        Truth::False => {}
+                    }
+                }
+                out
+            }
             Condition::All(conds) => {
                 let mut out = Truth::True;
                 for c in conds {
@@ -216,7 +259,11 @@ impl Condition {
                 out.push(c.field.clone())
             }
             Condition::Matches(p) => out.push(p.field.clone()),
-            Condition::Present(f) | Condition::Absent(f) => out.push(f.clone()),
+            Condition::Present(f) | Condition::Absent(f) | Condition::Fixed(f) => {
+                out.push(f.clone())
+            }
+            // the item's own fields are paths into the item, not the subject's
+            Condition::AnyItem(c) => out.push(c.field.clone()),
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.fields(out)),
             Condition::Not(c) => c.fields(out),
         }
@@ -230,8 +277,52 @@ impl Condition {
             }
             Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.options(out)),
             Condition::Not(c) => c.options(out),
+            Condition::AnyItem(c) => c.when.options(out),
             _ => {}
         }
+    }
+}
+
+/// One item of a list field, as fields: paths into the item. A key that is
+/// there counts as set where the list was set.
+struct Item<'v> {
+    value: &'v Value,
+    origin: &'v Origin,
+}
+
+impl Fields for Item<'_> {
+    fn field(&self, name: &str) -> Field {
+        match walk(self.value, name) {
+            Some(value) => Field {
+                value,
+                origin: self.origin.clone(),
+            },
+            None => Field::absent(),
+        }
+    }
+}
+
+/// The value at a dotted path inside `value`: object keys, and a list of
+/// objects on the way is walked into its first item (Terraform allows one
+/// `expiration` block in a lifecycle rule; the module takes `expiration =
+/// [{ days = 30 }]`). `None` when a key is missing or the value is null;
+/// unknown when an unknown value is on the way.
+pub fn walk(value: &Value, path: &str) -> Option<Value> {
+    let mut current = value;
+    for key in path.split('.') {
+        if let Value::List(items) = current {
+            current = items.first()?;
+        }
+        current = match current {
+            Value::Object(map) => map.get(key)?,
+            Value::Unknown => return Some(Value::Unknown),
+            _ => return None,
+        };
+    }
+    match current {
+        Value::Null => None,
+        Value::List(items) if items.is_empty() => None,
+        v => Some(v.clone()),
     }
 }
 
@@ -381,5 +472,136 @@ mod tests {
             Truth::True
         );
         assert_eq!(eval(c, &[]), Truth::False);
+    }
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    const EXPIRES: &str = "any_item: { field: rules, when: { all: [ { equals: { field: enabled, value: true } }, { present: expiration.days } ] } }";
+
+    #[test]
+    fn any_item_holds_when_one_item_does() {
+        let expiring = obj(&[
+            ("enabled", Value::Bool(true)),
+            (
+                "expiration",
+                Value::List(vec![obj(&[("days", Value::Number(30.0))])]),
+            ),
+        ]);
+        let disabled = obj(&[
+            ("enabled", Value::Bool(false)),
+            (
+                "expiration",
+                Value::List(vec![obj(&[("days", Value::Number(30.0))])]),
+            ),
+        ]);
+        let noncurrent_only = obj(&[
+            ("enabled", Value::Bool(true)),
+            ("expiration", Value::List(vec![])),
+        ]);
+        let list = |items: Vec<Value>| [("rules", Value::List(items))];
+        assert_eq!(
+            eval(EXPIRES, &list(vec![disabled.clone(), expiring])),
+            Truth::True
+        );
+        assert_eq!(
+            eval(EXPIRES, &list(vec![disabled, noncurrent_only])),
+            Truth::False
+        );
+        assert_eq!(eval(EXPIRES, &list(vec![])), Truth::False);
+        assert_eq!(eval(EXPIRES, &[]), Truth::False);
+    }
+
+    #[test]
+    fn any_item_reads_the_values_of_a_map() {
+        let c = "any_item: { field: secrets, when: { equals: { field: window, value: 0 } } }";
+        let map = |w: f64| {
+            Value::Object(BTreeMap::from([
+                ("a".to_owned(), obj(&[("window", Value::Number(7.0))])),
+                ("b".to_owned(), obj(&[("window", Value::Number(w))])),
+            ]))
+        };
+        assert_eq!(eval(c, &[("secrets", map(0.0))]), Truth::True);
+        assert_eq!(eval(c, &[("secrets", map(30.0))]), Truth::False);
+    }
+
+    #[test]
+    fn any_item_is_unknown_when_the_list_or_an_undecided_item_is() {
+        assert_eq!(eval(EXPIRES, &[("rules", Value::Unknown)]), Truth::Unknown);
+        let unknown_days = obj(&[
+            ("enabled", Value::Bool(true)),
+            ("expiration", Value::Unknown),
+        ]);
+        assert_eq!(
+            eval(EXPIRES, &[("rules", Value::List(vec![unknown_days]))]),
+            Truth::True,
+            "an unknown expiration is present: it is set to something"
+        );
+        let unknown_enabled = obj(&[
+            ("enabled", Value::Unknown),
+            (
+                "expiration",
+                Value::List(vec![obj(&[("days", Value::Number(7.0))])]),
+            ),
+        ]);
+        assert_eq!(
+            eval(EXPIRES, &[("rules", Value::List(vec![unknown_enabled]))]),
+            Truth::Unknown
+        );
+        assert_eq!(
+            eval(EXPIRES, &[("rules", Value::List(vec![Value::Unknown]))]),
+            Truth::Unknown
+        );
+    }
+
+    #[test]
+    fn walk_follows_keys_and_single_item_lists() {
+        let v = obj(&[(
+            "expiration",
+            Value::List(vec![obj(&[("days", Value::Number(30.0))])]),
+        )]);
+        assert_eq!(walk(&v, "expiration.days"), Some(Value::Number(30.0)));
+        assert_eq!(walk(&v, "expiration.date"), None);
+        assert_eq!(walk(&v, "transition"), None);
+        assert_eq!(walk(&Value::Unknown, "a.b"), Some(Value::Unknown));
+        assert_eq!(walk(&obj(&[("a", Value::Null)]), "a"), None);
+        assert_eq!(walk(&obj(&[("a", Value::List(vec![]))]), "a"), None);
+    }
+
+    struct Fixed;
+
+    impl Fields for Fixed {
+        fn field(&self, name: &str) -> Field {
+            match name {
+                "hard_coded" => Field {
+                    value: Value::Bool(false),
+                    origin: Origin::Fixed {
+                        profile: "module m".into(),
+                        note: None,
+                    },
+                },
+                _ => Field::absent(),
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_asks_whether_the_module_hard_codes_the_field() {
+        let opts = BTreeMap::new();
+        assert_eq!(
+            cond("fixed: hard_coded").evaluate(&Fixed, &opts),
+            Truth::True
+        );
+        assert_eq!(cond("fixed: other").evaluate(&Fixed, &opts), Truth::False);
+        assert_eq!(
+            eval("fixed: set", &[("set", Value::Bool(false))]),
+            Truth::False
+        );
     }
 }

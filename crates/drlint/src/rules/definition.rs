@@ -201,7 +201,7 @@ pub struct Rule {
     pub rationale: String,
     /// `{address}`, `{kind}`, `{<field>}` and `{<option>}` are filled in.
     pub message: String,
-    /// Checked in order; the first that holds replaces `message`.
+    /// Checked in order; the first that holds replaces `message` (and `severity`, if it has one).
     #[serde(default)]
     pub variants: Vec<MessageVariant>,
     pub help: String,

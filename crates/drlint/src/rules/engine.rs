@@ -520,7 +520,16 @@ fn finding(
                     message: format!("`{name}` gets its value from the {}", via.what),
                 });
             }
-            Some(format!("`{name}` is {}", field.value))
+            // a profile's `values` translated the argument (a via at the argument
+            // itself): the value shown is the attribute's, so name the attribute
+            let translated = vias
+                .iter()
+                .any(|v| Arc::ptr_eq(&v.file, file) && v.span == *span);
+            let shown_name = match target {
+                Some(t) if translated => t,
+                _ => name.as_str(),
+            };
+            Some(format!("`{shown_name}` is {}", shown(&field.value)))
         }
         (
             Origin::Default {
@@ -556,7 +565,7 @@ fn finding(
             related.push(Related {
                 file: Arc::clone(file),
                 span: span.clone(),
-                message: format!("`{name}` is {} here, in {address}", field.value),
+                message: format!("`{name}` is {} here, in {address}", shown(&field.value)),
             });
             for via in vias.iter().take(3) {
                 related.push(Related {
@@ -600,7 +609,7 @@ fn finding(
                 primary = (arg.file, arg.span);
                 label = Some(format!(
                     "passes {} to `{}` in {}",
-                    field.value,
+                    shown(&field.value),
                     target.unwrap_or_default(),
                     call.address
                 ));
@@ -638,6 +647,15 @@ fn finding(
         fingerprint: String::new(),
         status: None,
         since: None,
+    }
+}
+
+/// A value as a label shows it: a list or map by its size, not its whole text.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::List(items) => format!("a list of {}", items.len()),
+        Value::Object(map) => format!("a map of {}", map.len()),
+        v => v.to_string(),
     }
 }
 

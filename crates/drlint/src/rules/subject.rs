@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use hcl_edit::expr::{Expression, TraversalOperator};
 
-use super::condition::{Field, Fields, Origin};
+use super::condition::{Field, Fields, Origin, walk};
 use crate::eval::{Scope, Value, Via};
 use crate::model::{Block, FileIdx};
 use crate::profile::{Applied, AttributeMapping, Companion, ProfileSet};
@@ -31,6 +31,9 @@ pub const IN_PRODUCTION: &str = "in_production";
 /// The field every subject has: the name of the profile that recognised it
 /// (`module rds-instance`), so a team rule can target its own module.
 pub const PROFILE: &str = "profile";
+/// The field every subject has: its address (`module.state_bucket`), so a rule
+/// can recognise a block by its name.
+pub const ADDRESS: &str = "address";
 
 impl<'a> Subject<'a> {
     /// The canonical attributes, for inspection.
@@ -87,6 +90,12 @@ impl Fields for SubjectFields<'_, '_> {
                 origin: Origin::Absent,
             };
         }
+        if name == ADDRESS {
+            return Field {
+                value: Value::String(self.subject.address.clone()),
+                origin: Origin::Absent,
+            };
+        }
         if name == PROFILE {
             return Field {
                 value: self
@@ -124,11 +133,23 @@ fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Fie
         let value = scope.eval_in(file, &attr.value, &mut vias);
         return set(attr, value, vias);
     }
-    // `dynamic "name" { for_each = ... content { ... } }` makes the nested block
-    // `name`: absent when for_each is known empty, unknown when for_each is.
+    if let Some(field) = block_list(scope, file, block, path) {
+        return field;
+    }
     let Some((head, rest)) = path.split_once('.') else {
         return Field::absent();
     };
+    // an object-valued argument, walked into: `cluster_config.instance_count`
+    if let Some(attr) = block.attribute(head) {
+        let mut vias = Vec::new();
+        let value = scope.eval_in(file, &attr.value, &mut vias);
+        return match walk(&value, rest) {
+            Some(v) => set(attr, v, vias),
+            None => Field::absent(),
+        };
+    }
+    // `dynamic "name" { for_each = ... content { ... } }` makes the nested block
+    // `name`: absent when for_each is known empty, unknown when for_each is.
     let Some(dynamic) = block
         .blocks
         .iter()
@@ -152,6 +173,79 @@ fn raw_field(scope: &Scope<'_>, file: FileIdx, block: &Block, path: &str) -> Fie
         Some(attr) => set(attr, Value::Unknown, Vec::new()),
         None => Field::absent(),
     }
+}
+
+/// The nested blocks called `name` (`lifecycle_rule { ... }`, repeated) as a
+/// list of objects, one per block, where the block has any: each block's
+/// arguments evaluated and its own nested blocks as lists. A `dynamic` block
+/// is an unknown item, unless its `for_each` is known to be empty.
+fn block_list(scope: &Scope<'_>, file: FileIdx, block: &Block, name: &str) -> Option<Field> {
+    let mut items = Vec::new();
+    let mut first: Option<&Block> = None;
+    for b in &block.blocks {
+        let item = if b.ident == name {
+            // where each argument's value came from is not recorded: the list is
+            // reported as a whole, at its first block
+            block_value(scope, file, b, &mut Vec::new())
+        } else if b.ident == "dynamic" && b.labels.first().is_some_and(|l| l == name) {
+            match dynamic_item(scope, file, b) {
+                Some(item) => item,
+                None => continue,
+            }
+        } else {
+            continue;
+        };
+        first.get_or_insert(b);
+        items.push(item);
+    }
+    let first = first?;
+    Some(Field {
+        value: Value::List(items),
+        origin: Origin::Set {
+            name: name.to_owned(),
+            file: Arc::clone(&scope.dir().files[file].source),
+            span: first.header.clone(),
+            vias: Vec::new(),
+        },
+    })
+}
+
+/// One nested block as an object value.
+fn block_value(scope: &Scope<'_>, file: FileIdx, block: &Block, vias: &mut Vec<Via>) -> Value {
+    let mut map = BTreeMap::new();
+    for attr in &block.attributes {
+        map.insert(attr.name.clone(), scope.eval_in(file, &attr.value, vias));
+    }
+    for b in &block.blocks {
+        let (key, item) = if b.ident == "dynamic" {
+            let Some(label) = b.labels.first() else {
+                continue;
+            };
+            match dynamic_item(scope, file, b) {
+                Some(item) => (label.clone(), item),
+                None => continue,
+            }
+        } else {
+            (b.ident.clone(), block_value(scope, file, b, vias))
+        };
+        match map.entry(key).or_insert_with(|| Value::List(Vec::new())) {
+            Value::List(items) => items.push(item),
+            other => *other = Value::Unknown,
+        }
+    }
+    Value::Object(map)
+}
+
+/// What a `dynamic` block contributes to a block list: nothing when its
+/// `for_each` is known to be empty, else an unknown item (its content depends
+/// on the iterator, which is not evaluated here).
+fn dynamic_item(scope: &Scope<'_>, file: FileIdx, dynamic: &Block) -> Option<Value> {
+    let for_each = dynamic.attribute("for_each").map_or(Value::Unknown, |f| {
+        scope.eval_in(file, &f.value, &mut Vec::new())
+    });
+    let empty = matches!(&for_each, Value::List(l) if l.is_empty())
+        || matches!(&for_each, Value::Object(m) if m.is_empty());
+    (!empty).then_some(Value::Unknown)
 }
 
 /// Whether Terraform creates the block at all: `count = 0` or an empty
@@ -218,7 +312,7 @@ pub fn subjects<'a>(
                     .map(|(name, mapping)| {
                         (
                             name.clone(),
-                            canonical_field(scope, file, block, p, mapping),
+                            canonical_field(scope, file, block, p, name, mapping),
                         )
                     })
                     .collect()
@@ -242,6 +336,7 @@ fn canonical_field(
     file: FileIdx,
     block: &Block,
     profile: &Applied<'_>,
+    attribute: &str,
     mapping: &AttributeMapping,
 ) -> Field {
     if let Some(fixed) = &mapping.fixed {
@@ -260,6 +355,9 @@ fn canonical_field(
     }
     if let Some(input) = &mapping.input {
         let mut field = raw_field(scope, file, block, input);
+        if !mapping.values.is_empty() {
+            map_value(&mut field, profile, attribute, mapping);
+        }
         match (&field.origin, &mapping.default) {
             (Origin::Absent, _) => {}
             // `x = null` means "not set" to Terraform: the default applies, and
@@ -306,6 +404,55 @@ fn canonical_field(
     }
 }
 
+/// Reads a written value through the profile's `values` (`INACTIVE` is false),
+/// saying so where it is written; a value not listed is unknown.
+fn map_value(
+    field: &mut Field,
+    profile: &Applied<'_>,
+    attribute: &str,
+    mapping: &AttributeMapping,
+) {
+    let Origin::Set {
+        name,
+        file,
+        span,
+        vias,
+    } = &mut field.origin
+    else {
+        return;
+    };
+    let written = match field.value.to_string_value() {
+        Some(Some(s)) => s,
+        _ => {
+            if !field.value.is_null() {
+                field.value = Value::Unknown;
+            }
+            return;
+        }
+    };
+    let Some(mapped) = mapping.values.get(&written) else {
+        field.value = Value::Unknown;
+        return;
+    };
+    field.value = mapped.to_value();
+    // a via at the argument itself: the engine then labels the argument with
+    // the attribute (`multi_az` is false) rather than the input
+    vias.push(Via {
+        file: Arc::clone(file),
+        span: span.clone(),
+        what: format!(
+            "{}, which reads `{name}` {written:?} as `{attribute}` {}{}",
+            profile.label(),
+            field.value,
+            mapping
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
+    });
+}
+
 /// Finds a resource of the companion type in the same module directory whose
 /// link argument refers to `block` (`bucket = aws_s3_bucket.this.id`).
 fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> Option<Field> {
@@ -332,12 +479,29 @@ fn companion_field(scope: &Scope<'_>, block: &Block, companion: &Companion) -> O
             continue;
         }
         let Some(attr) = other.attribute_at(&companion.input) else {
-            continue;
+            // a list of nested blocks (`rule { ... }`), passed through as it is
+            let Some(Field {
+                value,
+                origin: Origin::Set { span, vias, .. },
+            }) = block_list(scope, file, other, &companion.input)
+            else {
+                continue;
+            };
+            return Some(Field {
+                value,
+                origin: Origin::Companion {
+                    file: Arc::clone(&scope.dir().files[file].source),
+                    span,
+                    address: other.address(),
+                    vias,
+                },
+            });
         };
         let mut vias = Vec::new();
         let raw = scope.eval_in(file, &attr.value, &mut vias);
         let value = match &raw {
             Value::Unknown => Value::Unknown,
+            v if companion.values.is_empty() => v.clone(),
             v => match v.to_string_value() {
                 Some(Some(s)) => companion
                     .values
@@ -374,4 +538,149 @@ fn refers_to(expr: &Expression, ty: &str, name: &str) -> bool {
     };
     root.as_str() == ty
         && matches!(t.operators.first().map(|o| o.value()), Some(TraversalOperator::GetAttr(n)) if n.as_str() == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Bindings;
+    use crate::hcl::parse_hcl;
+    use crate::model::{ModuleDir, TfFile};
+    use crate::profile::Profile;
+    use crate::source::SourceFile;
+
+    fn dir(src: &str) -> ModuleDir {
+        let parsed = parse_hcl(src).unwrap();
+        ModuleDir {
+            path: ".".into(),
+            files: vec![TfFile::from_body(
+                Arc::new(SourceFile::new("main.tf", src)),
+                parsed.body,
+                parsed.duplicate_keys,
+            )],
+        }
+    }
+
+    fn raw(d: &ModuleDir, path: &str) -> Field {
+        let scope = Scope::new(d, Bindings::new());
+        let block = &d.files[0].blocks[0];
+        raw_field(&scope, 0, block, path)
+    }
+
+    #[test]
+    fn repeated_nested_blocks_read_as_a_list_of_objects() {
+        let d = dir(r#"
+resource "aws_s3_bucket" "b" {
+  lifecycle_rule {
+    enabled = true
+    expiration {
+      days = 30
+    }
+  }
+  lifecycle_rule {
+    enabled = false
+  }
+  dynamic "lifecycle_rule" {
+    for_each = []
+    content {
+      enabled = true
+    }
+  }
+  dynamic "lifecycle_rule" {
+    for_each = [1]
+    content {
+      enabled = true
+    }
+  }
+}
+"#);
+        let field = raw(&d, "lifecycle_rule");
+        let Value::List(items) = &field.value else {
+            panic!("{:?}", field.value)
+        };
+        assert_eq!(items.len(), 3, "the empty dynamic block adds nothing");
+        assert_eq!(
+            walk(&items[0], "expiration.days"),
+            Some(Value::Number(30.0))
+        );
+        assert_eq!(walk(&items[1], "enabled"), Some(Value::Bool(false)));
+        assert_eq!(
+            items[2],
+            Value::Unknown,
+            "a dynamic block's content is not evaluated"
+        );
+        let Origin::Set { span, file, .. } = &field.origin else {
+            panic!("{:?}", field.origin)
+        };
+        assert_eq!(&file.text[span.clone()], "lifecycle_rule {");
+        assert_eq!(raw(&d, "cors_rule"), Field::absent());
+    }
+
+    #[test]
+    fn a_dotted_path_walks_into_an_object_argument() {
+        let d = dir(r#"
+module "search" {
+  source         = "x"
+  cluster_config = { instance_count = 3, instance_type = "m6g.large.search" }
+}
+"#);
+        assert_eq!(
+            raw(&d, "cluster_config.instance_count").value,
+            Value::Number(3.0)
+        );
+        assert_eq!(raw(&d, "cluster_config.warm_count"), Field::absent());
+    }
+
+    #[test]
+    fn profile_values_translate_a_written_value() {
+        let d = dir(r#"
+resource "aws_cognito_user_pool" "p" {
+  deletion_protection = "INACTIVE"
+}
+resource "aws_cognito_user_pool" "q" {
+  deletion_protection = "SOMETHING_NEW"
+}
+"#);
+        let profile = Profile::from_yaml(
+            "t",
+            "kind: cognito_user_pool\nname: resource aws_cognito_user_pool\nmatch: { resource_type: aws_cognito_user_pool }\nattributes:\n  deletion_protection:\n    input: deletion_protection\n    default: false\n    values: { ACTIVE: true, INACTIVE: false }\n",
+        )
+        .unwrap();
+        let scope = Scope::new(&d, Bindings::new());
+        let mapping = &profile.attributes["deletion_protection"];
+        let blocks = &d.files[0].blocks;
+        let applied = Applied {
+            profile: &profile,
+            called: None,
+            exact: true,
+            nearest: None,
+        };
+        let field = |i: usize| {
+            canonical_field(
+                &scope,
+                0,
+                &blocks[i],
+                &applied,
+                "deletion_protection",
+                mapping,
+            )
+        };
+        let p = field(0);
+        assert_eq!(p.value, Value::Bool(false));
+        let Origin::Set { name, vias, .. } = &p.origin else {
+            panic!("{:?}", p.origin)
+        };
+        assert_eq!(name, "deletion_protection");
+        assert!(
+            vias[0]
+                .what
+                .contains("reads `deletion_protection` \"INACTIVE\" as"),
+            "{vias:?}"
+        );
+        assert_eq!(
+            field(1).value,
+            Value::Unknown,
+            "a value the profile does not list"
+        );
+    }
 }
