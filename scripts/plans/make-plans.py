@@ -127,6 +127,9 @@ TYPES = {
             *CAR("username", "appuser", "appadmin", ("change", "remove")),
             *CAR("availability_zone", "eu-west-2a", "eu-west-2b"),
             *CAR("snapshot_identifier", "app-db-snap-a", "app-db-snap-b"),
+            # the cloud-platform rds-instance module passes snapshot_identifier = "" by default
+            C("snapshot_identifier", "add_from_empty", "", "app-db-snap-b"),
+            C("snapshot_identifier", "remove_to_empty", "app-db-snap-a", ""),
             C("replicate_source_db", "add", ABSENT, "arn:aws:rds:eu-west-2:123456789012:db:app-db-source",
               after_extra={"username": ABSENT, "password": ABSENT, "db_name": ABSENT}),
             C("multi_az", "change", False, True, base={"availability_zone": ABSENT}),
@@ -167,6 +170,9 @@ TYPES = {
             C("storage_encrypted", "remove", True, ABSENT, base={"kms_key_id": ABSENT}),
             *CAR("kms_key_id", K1, K2),
             *CAR("snapshot_identifier", "app-cluster-snap-a", "app-cluster-snap-b"),
+            # the cloud-platform rds-aurora module passes snapshot_identifier = "" by default
+            C("snapshot_identifier", "add_from_empty", "", "app-cluster-snap-b"),
+            C("snapshot_identifier", "remove_to_empty", "app-cluster-snap-a", ""),
             *CAR("availability_zones", ["eu-west-2a", "eu-west-2b", "eu-west-2c"], ["eu-west-2a", "eu-west-2b"]),
             *CAR("db_subnet_group_name", "app-subnets-a", "app-subnets-b"),
             C("deletion_protection", "change", False, True),
@@ -193,6 +199,8 @@ TYPES = {
             "point_in_time_recovery": [{"enabled": True}],
             "server_side_encryption": [{"enabled": True, "kms_key_arn": K1}],
         },
+        # computed-only values AWS reports for such a table (no stream)
+        "state": {"stream_view_type": "", "stream_arn": "", "stream_label": ""},
         "cases": [
             C("name", "change", "app-table-a", "app-table-b"),
             C("hash_key", "change", "id", "pk",
@@ -201,6 +209,8 @@ TYPES = {
               after_extra={"attribute": [{"name": "id", "type": "S"}, {"name": "sk2", "type": "S"}]}),
             C("range_key", "add", ABSENT, "sk", before_extra={"attribute": [{"name": "id", "type": "S"}]}),
             C("range_key", "remove", "sk", ABSENT, after_extra={"attribute": [{"name": "id", "type": "S"}]}),
+            # the cloud-platform dynamodb module passes range_key = "" when there is none
+            C("range_key", "add_from_empty", "", "sk", before_extra={"attribute": [{"name": "id", "type": "S"}]}),
             C("billing_mode", "change", "PAY_PER_REQUEST", "PROVISIONED",
               after_extra={"read_capacity": 5, "write_capacity": 5}),
             C("billing_mode", "add", ABSENT, "PAY_PER_REQUEST",
@@ -240,6 +250,10 @@ TYPES = {
             C("snapshot_retention_limit", "remove", 7, ABSENT),
             *CAR("subnet_group_name", "app-cache-subnets-a", "app-cache-subnets-b"),
             C("num_cache_clusters", "change", 2, 3),
+            # the cloud-platform elasticache module derives preferred_cache_cluster_azs from
+            # number_cache_clusters and rotates auth_token through a random_id keeper
+            *CAR("preferred_cache_cluster_azs", ["eu-west-2a", "eu-west-2b"], ["eu-west-2a", "eu-west-2b", "eu-west-2c"]),
+            C("auth_token", "change", "mock-auth-token-aaaaaaaaaaaaaaaa", "mock-auth-token-bbbbbbbbbbbbbbbb"),
         ],
     },
     "aws_opensearch_domain": {
@@ -257,6 +271,7 @@ TYPES = {
             C("encrypt_at_rest.enabled", "change", False, True, base={"encrypt_at_rest": [{}]}),
             C("encrypt_at_rest.enabled", "add", ABSENT, True, base={"encrypt_at_rest": [{}]}),
             C("encrypt_at_rest.enabled", "remove", True, ABSENT, base={"encrypt_at_rest": [{}]}),
+            C("encrypt_at_rest.enabled", "disable", True, False, base={"encrypt_at_rest": [{}]}),
             *CAR("encrypt_at_rest.kms_key_id", K1, K2),
             C("ebs_options.volume_size", "change", 10, 20),
             C("cluster_config.instance_type", "change", "t3.small.search", "m6g.large.search"),
@@ -377,13 +392,41 @@ def config_json(rtype, resources):
     return {"resource": {rtype: resources}}
 
 
+def sensitive_paths(block, value, prefix=()):
+    """Paths of the schema's sensitive attributes, in the state's
+    sensitive_attributes format: without them Terraform 1.11 sees a change of
+    sensitivity and plans an `update` even when no value changes."""
+    out = []
+    value = value or {}
+    for name, attr in block.get("attributes", {}).items():
+        if attr.get("sensitive"):
+            out.append(list(prefix) + [{"type": "get_attr", "value": name}])
+    for name, bt in block.get("block_types", {}).items():
+        v = value.get(name)
+        if not v:
+            continue
+        step = list(prefix) + [{"type": "get_attr", "value": name}]
+        if bt["nesting_mode"] == "list":
+            for i, e in enumerate(v):
+                out += sensitive_paths(bt["block"], e, step + [{"type": "index", "value": {"value": i, "type": "number"}}])
+        elif bt["nesting_mode"] == "set":
+            if any(sensitive_paths(bt["block"], e) for e in v):
+                out.append(step)  # a set element cannot be addressed: the whole set is marked
+        elif bt["nesting_mode"] == "single":
+            out += sensitive_paths(bt["block"], v, step)
+    return out
+
+
+SCHEMAS = {}
+
+
 def state_json(rtype, schema_version, instances):
     return {
         "version": 4, "terraform_version": "1.11.4", "serial": 1,
         "lineage": "00000000-0000-0000-0000-00000000d71f", "outputs": {},
         "resources": [
             {"mode": "managed", "type": rtype, "name": name, "provider": PROVIDER_ADDR,
-             "instances": [{"schema_version": schema_version, "attributes": attrs, "sensitive_attributes": []}]}
+             "instances": [{"schema_version": schema_version, "attributes": attrs, "sensitive_attributes": sensitive_paths(SCHEMAS[rtype]["block"], attrs)}]}
             for name, attrs in instances.items()
         ],
         "check_results": None,
@@ -472,10 +515,14 @@ class TF:
         self.lock = os.path.join(self.init_dir, ".terraform.lock.hcl")
         schema = json.loads(self.run(["providers", "schema", "-json"], self.init_dir, check=True).stdout)
         self.schemas = schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]["resource_schemas"]
+        SCHEMAS.update(self.schemas)
         self.counter = 0
 
-    def run(self, args, cwd, check=False):
-        p = subprocess.run(["terraform"] + args, cwd=cwd, env=self.env, capture_output=True, text=True)
+    def run(self, args, cwd, check=False, log=None):
+        env = self.env
+        if log:
+            env = dict(env, TF_LOG_PROVIDER="DEBUG", TF_LOG_PATH=log)
+        p = subprocess.run(["terraform"] + args, cwd=cwd, env=env, capture_output=True, text=True)
         if check and p.returncode != 0:
             sys.exit("terraform %s failed in %s:\n%s%s" % (" ".join(args), cwd, p.stdout, p.stderr))
         return p
@@ -488,8 +535,9 @@ class TF:
         shutil.copy(self.lock, os.path.join(d, ".terraform.lock.hcl"))
         return d
 
-    def plan(self, config, state):
-        """Returns (plan_json_or_None, error_text_or_None)."""
+    def plan(self, config, state, calls=None):
+        """Returns (plan_json_or_None, error_text_or_None). If `calls` is a list,
+        the AWS API operations the provider tried during the plan are appended."""
         d = self.workdir()
         try:
             with open(os.path.join(d, "main.tf.json"), "w") as f:
@@ -497,7 +545,11 @@ class TF:
             if state is not None:
                 with open(os.path.join(d, "terraform.tfstate"), "w") as f:
                     json.dump(state, f, indent=2)
-            p = self.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=p"], d)
+            log = os.path.join(d, "provider.log") if calls is not None else None
+            p = self.run(["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color", "-out=p"], d, log=log)
+            if log and os.path.exists(log):
+                with open(log, errors="replace") as f:
+                    calls.extend(api_calls(f.read()))
             if p.returncode != 0:
                 return None, (p.stderr or p.stdout)
             s = self.run(["show", "-json", "-no-color", "p"], d)
@@ -506,6 +558,23 @@ class TF:
             return json.loads(s.stdout), None
         finally:
             shutil.rmtree(d, ignore_errors=True)
+
+
+def api_calls(log):
+    """AWS operations the provider attempted, from its DEBUG log (aws-sdk-go v1 and v2 styles)."""
+    ops = []
+    for line in log.splitlines():
+        if "HTTP Request Sent" not in line and "DEBUG: Request" not in line:
+            continue
+        svc = re.search(r'rpc\.service="?([^" ]+)', line)
+        meth = re.search(r'rpc\.method="?([^" ]+)', line) or re.search(r'aws\.operation="?([^" ]+)', line)
+        if meth:
+            op = "%s.%s" % (svc.group(1), meth.group(1)) if svc else meth.group(1)
+        else:
+            op = "unidentified request: " + line.strip()[:200]
+        if op not in ops:
+            ops.append(op)
+    return ops
 
 
 def first_error_line(text):
@@ -523,10 +592,11 @@ def keyof(cfg):
 
 # ---------------------------------------------------------------- main flow
 
-def derive_states(tf, rtype, befores):
+def derive_states(tf, rtype, befores, state_overrides=None):
     """befores: {key: config}. Returns ({key: state attrs}, {key: problem})."""
     block = tf.schemas[rtype]["block"]
     states, problems = {}, {}
+    state_overrides = state_overrides or {}
 
     def from_plan(plan, name_of):
         for rc in plan.get("resource_changes", []):
@@ -550,23 +620,40 @@ def derive_states(tf, rtype, befores):
                 problems[k] = "before config does not plan as a create: " + first_error_line(e1)
             else:
                 from_plan(p1, {n: k})
-    # baseline: the before config against the derived state must be a no-op
-    ok = [k for k in befores if k in states]
-    if ok:
-        ver = tf.schemas[rtype]["version"]
-        cfg = config_json(rtype, {"b_" + k: befores[k] for k in ok})
-        st = state_json(rtype, ver, {"b_" + k: states[k] for k in ok})
+    for k in states:
+        states[k].update(copy.deepcopy(state_overrides))
+    # baseline: the before config against the derived state must be a no-op. A
+    # provider may normalise a placeholder (e.g. upper-case it); such a value,
+    # for an attribute the configuration does not set, is taken from the
+    # baseline plan into the state and the baseline is tried again (3 rounds).
+    ver = tf.schemas[rtype]["version"]
+    pending = [k for k in befores if k in states]
+    for round_ in range(3):
+        if not pending:
+            break
+        cfg = config_json(rtype, {"b_" + k: befores[k] for k in pending})
+        st = state_json(rtype, ver, {"b_" + k: states[k] for k in pending})
         plan, err = tf.plan(cfg, st)
         if plan is None:
-            for k in ok:
+            for k in pending:
                 problems[k] = "baseline plan failed: " + first_error_line(err)
-        else:
-            for rc in plan.get("resource_changes", []):
-                k = rc["name"][2:]
-                if rc["change"]["actions"] != ["no-op"]:
-                    b, a = rc["change"]["before"] or {}, rc["change"]["after"] or {}
-                    diff = sorted(x for x in set(b) | set(a) if b.get(x) != a.get(x))
-                    problems[k] = "baseline not a no-op: %s %s" % (rc["change"]["actions"], diff)
+            break
+        again = []
+        for rc in plan.get("resource_changes", []):
+            k = rc["name"][2:]
+            ch = rc["change"]
+            if ch["actions"] == ["no-op"]:
+                problems.pop(k, None)
+                continue
+            b, a = ch["before"] or {}, ch["after"] or {}
+            diff = sorted(x for x in set(b) | set(a) if b.get(x) != a.get(x))
+            problems[k] = "baseline not a no-op: %s %s" % (ch["actions"], diff)
+            settle = [x for x in diff if x not in befores[k] and ch["after_unknown"].get(x) in (None, False)]
+            if settle and settle == diff:
+                for x in settle:
+                    states[k][x] = a.get(x)
+                again.append(k)
+        pending = again
     return states, problems
 
 
@@ -583,7 +670,7 @@ def run_type(tf, rtype, tdef, jobs):
         k = keyof(before)
         befores[k] = before
         cases.append((case, k, after))
-    states, problems = derive_states(tf, rtype, befores)
+    states, problems = derive_states(tf, rtype, befores, tdef.get("state", {}))
     os.makedirs(os.path.join(OUT, rtype), exist_ok=True)
 
     def one(item):
@@ -597,8 +684,16 @@ def run_type(tf, rtype, tdef, jobs):
             with open(epath, "w") as f:
                 f.write("Error: %s\n(no plan was made for this case)\n" % problems[k])
             return case, "error", problems[k]
+        calls = []
         plan, err = tf.plan(config_json(rtype, {"this": after}),
-                            state_json(rtype, ver, {"this": states[k]}))
+                            state_json(rtype, ver, {"this": states[k]}), calls)
+        cpath = os.path.join(OUT, case_file(rtype, case, "api-calls.txt"))
+        if os.path.exists(cpath):
+            os.remove(cpath)
+        if calls:
+            with open(cpath, "w") as f:
+                f.write("# AWS API operations the provider attempted while planning this case (offline: all failed)\n")
+                f.write("".join(c + "\n" for c in calls))
         if plan is None:
             with open(epath, "w") as f:
                 f.write(err)
@@ -622,6 +717,8 @@ def build_summary():
         if not os.path.isdir(d):
             continue
         for fn in sorted(os.listdir(d)):
+            if fn.endswith(".api-calls.txt"):
+                continue
             if fn.endswith(".error.txt"):
                 stem, kind = fn[: -len(".error.txt")], "error"
             elif fn.endswith(".json"):
@@ -638,6 +735,11 @@ def build_summary():
                     plan = json.load(f)
                 ch = [rc for rc in plan["resource_changes"] if rc["address"] == rtype + ".this"][0]["change"]
                 entry = {"actions": ch["actions"], "replace_paths": ch.get("replace_paths", []), "file": rel}
+                side = os.path.join(d, stem + ".api-calls.txt")
+                if os.path.exists(side):
+                    with open(side) as f:
+                        entry["api_calls_attempted"] = [l.strip() for l in f if l.strip() and not l.startswith("#")]
+                    entry["api_calls_file"] = "%s/%s.api-calls.txt" % (rtype, stem)
             summary.setdefault(rtype, {}).setdefault(arg, {})[transition] = entry
     with open(os.path.join(OUT, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2, sort_keys=True)
