@@ -501,6 +501,53 @@ fn a_restore_over_protection_off_only_by_default_is_a_warning() {
     );
 }
 
+/// `is_migration` exempts a lingering identifier, but switching it off while
+/// the identifier stays changes the snapshot the module gives the instance
+/// (main.tf:271), which Terraform plans as a replacement. A rename is not one.
+#[test]
+fn switching_is_migration_off_replaces_the_database_and_a_rename_does_not() {
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir(root.join("env")).unwrap();
+    let db = "module \"rds\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n  is_migration        = true\n  snapshot_identifier = \"arn:aws:rds:eu-west-2:000000000000:snapshot:legacy-export\"\n}\n";
+    fs::write(root.join("env/rds.tf"), db).unwrap();
+    commit(root, "migrated database");
+
+    fs::write(
+        root.join("env/rds.tf"),
+        db.replace("  is_migration        = true\n", ""),
+    )
+    .unwrap();
+    let messages = pr_messages(root, "HEAD");
+    let replaced: Vec<&String> = messages
+        .iter()
+        .filter(|m| m.starts_with("replacement-forcing-change"))
+        .collect();
+    assert_eq!(replaced.len(), 1, "{messages:?}");
+    assert!(
+        replaced[0].contains(
+            "is_migration: true → false, which changes the resource's `snapshot_identifier`"
+        ),
+        "{}",
+        replaced[0]
+    );
+
+    // renaming the instance is an in-place update (plan: identifier change → update)
+    fs::write(
+        root.join("env/rds.tf"),
+        db.replace(
+            "  deletion_protection",
+            "  rds_name            = \"orders-db\"\n  deletion_protection",
+        ),
+    )
+    .unwrap();
+    assert!(
+        !pr_messages(root, "HEAD")
+            .iter()
+            .any(|m| m.starts_with("replacement-forcing-change")),
+    );
+}
+
 #[test]
 fn a_file_rename_changes_nothing_and_a_default_changed_elsewhere_counts() {
     let dir = repo();

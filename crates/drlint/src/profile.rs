@@ -44,7 +44,7 @@ pub struct Profile {
 }
 
 /// An edit that replaces the data store: a change to `input` that changes the
-/// resource `argument` it feeds in one of the ways `on` lists.
+/// resource `argument` it feeds in one of the ways `replaces_on` lists.
 #[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(from = "ReplacementForcingSpec")]
 pub struct ReplacementForcing {
@@ -78,12 +78,11 @@ impl Transition {
     }
 }
 
-/// `engine`, or `{ input, argument, value, on }`.
+/// `engine`, or `{ input, argument, value, replaces_on }`.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 enum ReplacementForcingSpec {
     Argument(String),
-    #[serde(rename_all = "snake_case")]
     Full {
         input: String,
         #[serde(default)]
@@ -91,7 +90,7 @@ enum ReplacementForcingSpec {
         #[serde(default)]
         value: Option<String>,
         #[serde(default)]
-        on: Option<Vec<Transition>>,
+        replaces_on: Option<Vec<Transition>>,
     },
 }
 
@@ -112,12 +111,12 @@ impl From<ReplacementForcingSpec> for ReplacementForcing {
                 input,
                 argument,
                 value,
-                on,
+                replaces_on,
             } => ReplacementForcing {
                 argument: argument.unwrap_or_else(|| input.clone()),
                 input,
                 value,
-                on: on.unwrap_or_else(|| DEFAULT_TRANSITIONS.to_vec()),
+                on: replaces_on.unwrap_or_else(|| DEFAULT_TRANSITIONS.to_vec()),
             },
         }
     }
