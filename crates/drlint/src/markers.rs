@@ -15,7 +15,7 @@ use crate::eval::Value;
 use crate::finding::Finding;
 use crate::profile::Scalar;
 use crate::rules::{
-    ActiveRule, DirFacts, Field, Origin, Place, Rule, Select, Truth, folder_finding,
+    ActiveRule, DirFacts, Field, Origin, Place, Rule, Select, Truth, uncalled_finding,
 };
 use crate::source::SourceFile;
 
@@ -236,7 +236,7 @@ pub(crate) fn check_marker(
                     kind: "namespace",
                     nearest_profile: None,
                 };
-                let mut finding = folder_finding(active, &place, &facts, &at.in_production);
+                let mut finding = uncalled_finding(active, &place, &facts, &at.in_production);
                 finding.label = Some(match misspelt_of {
                     None => "nothing merged is applied while this file exists".to_owned(),
                     Some(name) => format!("the apply pipeline reads `{name}`, not this file"),

@@ -10,8 +10,8 @@ use crate::eval::{Value, eval_module_expression};
 use crate::finding::{Finding, Status, finalize};
 use crate::profile::{ReplacementForcing, Transition};
 use crate::rules::{
-    Argument, Field, Fields, Inspected, Origin, Refactoring, Select, Truth, change_finding,
-    place_of,
+    Argument, Field, Fields, Inspected, Origin, Refactoring, Select, Truth, place_of,
+    uncalled_finding,
 };
 
 /// How a data store changed between base and head.
@@ -421,7 +421,7 @@ pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> C
             match active.rule.fires(&change, &active.options) {
                 Truth::True => {
                     let place = place_of(store);
-                    let mut f = change_finding(&active, &place, &change, &store.in_production);
+                    let mut f = uncalled_finding(&active, &place, &change, &store.in_production);
                     f.status = Some(Status::New);
                     added.push(f);
                 }

@@ -195,22 +195,7 @@ fn fixtures_produce_exactly_their_expected_findings() {
 
 #[test]
 fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
-    let dir = fixtures_root().join("rules/apply-pipeline-skipped");
-    let mut files = Vec::new();
-    input_files(&dir, &mut files);
-    let inputs = files
-        .iter()
-        .filter(|p| p.file_name().is_some_and(|n| n != "expect"))
-        .map(|p| Input {
-            path: p
-                .strip_prefix(&dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
-            content: Ok(fs::read(p).unwrap()),
-        })
-        .collect();
-    let report = checker().check(inputs);
+    let report = checker().check(fixture_inputs("rules/apply-pipeline-skipped"));
     let found: Vec<String> = report
         .findings
         .iter()
@@ -227,13 +212,14 @@ fn a_marker_names_its_namespaces_data_stores_and_is_an_error_in_production() {
     assert_eq!(found, expected);
 }
 
-/// `(path, line, rule, severity)` of every finding in one fixture folder.
-fn severities(dir: &str) -> Vec<(String, usize, String, String)> {
+/// The input files of one fixture folder (its `expect` file aside), with paths relative to it.
+fn fixture_inputs(dir: &str) -> Vec<Input> {
     let dir = fixtures_root().join(dir);
     let mut files = Vec::new();
     input_files(&dir, &mut files);
-    let inputs: Vec<Input> = files
+    files
         .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n != "expect"))
         .map(|p| Input {
             path: p
                 .strip_prefix(&dir)
@@ -242,9 +228,13 @@ fn severities(dir: &str) -> Vec<(String, usize, String, String)> {
                 .replace('\\', "/"),
             content: Ok(fs::read(p).unwrap()),
         })
-        .collect();
+        .collect()
+}
+
+/// `(path, line, rule, severity)` of every finding in one fixture folder.
+fn severities(dir: &str) -> Vec<(String, usize, String, String)> {
     checker()
-        .check(inputs)
+        .check(fixture_inputs(dir))
         .findings
         .iter()
         .map(|f| {

@@ -466,18 +466,9 @@ pub(crate) fn place_of(store: &Inspected) -> Place<'_> {
     }
 }
 
-/// A finding about a folder as a whole (a marker file), which has no call site.
-pub(crate) fn folder_finding(
-    active: &ActiveRule<'_>,
-    place: &Place<'_>,
-    fields: &dyn Fields,
-    in_production: &Value,
-) -> Finding {
-    finding(active, place, fields, None, in_production)
-}
-
-/// A finding of a change rule (PR mode), which has no call site.
-pub(crate) fn change_finding(
+/// A finding with no module call site: of a change rule (PR mode) or about a
+/// folder as a whole (a marker file).
+pub(crate) fn uncalled_finding(
     active: &ActiveRule<'_>,
     place: &Place<'_>,
     fields: &dyn Fields,
