@@ -325,3 +325,35 @@ fn a_shallow_clone_gives_a_lower_bound() {
     // the full history gives the real age
     assert_eq!(ages(root, &[])[0].1, "2024-01-01");
 }
+
+#[test]
+fn parallel_branches_are_aged_from_their_merge_on_the_mainline() {
+    let dir = repo();
+    let root = dir.path();
+    write(root, "ns/versions.tf", "terraform {}\n");
+    commit(root, "2025-01-01");
+    let date = "2025-02-01T12:00:00Z";
+    git_at(root, &["checkout", "-q", "-b", "s3"], date);
+    write(root, "ns/s3.tf", "# a bucket\n");
+    commit(root, "2025-02-02");
+    git_at(root, &["checkout", "-q", "main"], date);
+    git_at(root, &["checkout", "-q", "-b", "rds"], date);
+    write(root, "ns/rds.tf", &rds("db", ""));
+    commit(root, "2025-02-01");
+    git_at(root, &["checkout", "-q", "main"], date);
+    let merge = |branch: &str, day: &str| {
+        let date = format!("{day}T12:00:00Z");
+        git_at(
+            root,
+            &["merge", "-q", "--no-ff", "-m", branch, branch],
+            &date,
+        );
+    };
+    merge("rds", "2025-02-03");
+    merge("s3", "2025-02-04");
+    // the s3 branch never had rds.tf, yet its commit is the newest before the merge
+    assert_eq!(
+        ages(root, &[]),
+        [("ns/rds.tf:1".to_owned(), "2025-02-03".to_owned())]
+    );
+}

@@ -27,11 +27,12 @@ pub trait Git {
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
     /// The contents of `path` at `rev`.
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String>;
-    /// The commits reachable from `rev` that touched `path`, newest first.
-    fn log(&self, rev: &str, path: &str) -> Result<Vec<Commit>, String>;
-    /// Every commit reachable from HEAD, newest first, with the files it
-    /// changed (both sides of a rename; none for a merge): one pass for all folders.
-    fn log_all(&self) -> Result<Vec<(Commit, Vec<String>)>, String>;
+    /// The commits of `rev`'s first-parent chain (the mainline: a merged pull
+    /// request is its merge commit) that touched `path`, newest first, with
+    /// the blobs they changed (compared with the first parent).
+    fn log(&self, rev: &str, path: &str) -> Result<Vec<(Commit, Vec<BlobChange>)>, String>;
+    /// The same for every commit of HEAD's first-parent chain: one pass for all folders.
+    fn log_all(&self) -> Result<Vec<(Commit, Vec<BlobChange>)>, String>;
     /// The files `commit` copied or renamed from another path (from, to),
     /// compared with its first parent, all files considered as sources.
     fn copies(&self, commit: &str) -> Result<Vec<(String, String)>, String>;
@@ -52,8 +53,48 @@ pub struct Commit {
     pub parents: Vec<String>,
 }
 
-/// `%H %ct %P`.
-const COMMIT_FORMAT: &str = "--format=%x01%H %ct %P";
+/// A file a commit changed: its blob before and after (`None`: absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobChange {
+    pub path: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// `%H %ct %P`, then `--raw` lines.
+const LOG_ARGS: [&str; 6] = [
+    "log",
+    "--first-parent",
+    "--format=%x01%H %ct %P",
+    "--raw",
+    "--no-abbrev",
+    "--no-renames",
+];
+
+/// `git log` with `LOG_ARGS`: commits and the blobs they changed.
+fn parse_log(raw: &[u8]) -> Vec<(Commit, Vec<BlobChange>)> {
+    let text = String::from_utf8_lossy(raw);
+    let blob = |oid: &str| (!oid.bytes().all(|b| b == b'0')).then(|| oid.to_owned());
+    text.split('\x01')
+        .filter_map(|entry| {
+            let mut lines = entry.lines();
+            let commit = parse_commit(lines.next()?)?;
+            let changes = lines
+                .filter_map(|l| {
+                    let (meta, path) = l.strip_prefix(':')?.split_once('\t')?;
+                    let mut words = meta.split(' ');
+                    let (old, new) = (words.nth(2)?, words.next()?);
+                    Some(BlobChange {
+                        path: path.to_owned(),
+                        old: blob(old),
+                        new: blob(new),
+                    })
+                })
+                .collect();
+            Some((commit, changes))
+        })
+        .collect()
+}
 
 fn parse_commit(line: &str) -> Option<Commit> {
     let mut words = line.trim().split(' ').filter(|w| !w.is_empty());
@@ -288,32 +329,19 @@ impl Git for CliGit {
         self.run(&["show", &format!("{rev}:{path}")])
     }
 
-    fn log(&self, rev: &str, path: &str) -> Result<Vec<Commit>, String> {
+    fn log(&self, rev: &str, path: &str) -> Result<Vec<(Commit, Vec<BlobChange>)>, String> {
         let path = if path.is_empty() { "." } else { path };
-        let raw = self.text(&["log", COMMIT_FORMAT, rev, "--", path])?;
-        Ok(raw.split('\x01').filter_map(parse_commit).collect())
+        let mut args = vec!["-c", "core.quotePath=false"];
+        args.extend(LOG_ARGS);
+        args.extend([rev, "--", path]);
+        Ok(parse_log(&self.run(&args)?))
     }
 
-    fn log_all(&self) -> Result<Vec<(Commit, Vec<String>)>, String> {
-        let raw = self.run(&[
-            "-c",
-            "core.quotePath=false",
-            "log",
-            COMMIT_FORMAT,
-            "--name-only",
-            "--no-renames",
-            "HEAD",
-        ])?;
-        let text = String::from_utf8_lossy(&raw);
-        Ok(text
-            .split('\x01')
-            .filter_map(|entry| {
-                let mut lines = entry.lines();
-                let commit = parse_commit(lines.next()?)?;
-                let files = lines.filter(|l| !l.is_empty()).map(str::to_owned).collect();
-                Some((commit, files))
-            })
-            .collect())
+    fn log_all(&self) -> Result<Vec<(Commit, Vec<BlobChange>)>, String> {
+        let mut args = vec!["-c", "core.quotePath=false"];
+        args.extend(LOG_ARGS);
+        args.push("HEAD");
+        Ok(parse_log(&self.run(&args)?))
     }
 
     fn copies(&self, commit: &str) -> Result<Vec<(String, String)>, String> {

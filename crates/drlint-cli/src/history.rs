@@ -1,8 +1,10 @@
 //! Ages from git history: the I/O side of `drlint::history` (which decides
 //! what needs an age, walks the versions and applies the ages).
 //!
-//! For each module folder with aged findings, the commits that touched it
-//! (newest first) come from `git log -- FOLDER` when there are few folders
+//! For each module folder with aged findings, the mainline commits that
+//! touched it (newest first; `--first-parent`, so a merged pull request is its
+//! merge commit, dated when it landed, and parallel branches that never held
+//! each other's files do not interleave) come from `git log -- FOLDER` when there are few folders
 //! (0.2 s each with a commit-graph, about 2 s without, on an 84,000-commit
 //! repository), or, for many folders, from ONE `git log --name-only` pass
 //! over all history (about 14 s there, commit-graph or not), which lists
@@ -26,7 +28,7 @@ use drlint::{Checker, Input};
 use rayon::prelude::*;
 
 use crate::discover::is_input;
-use crate::git::{CatFile, CliGit, Commit, Git};
+use crate::git::{BlobChange, CatFile, CliGit, Commit, Git};
 
 /// With more folders than this, one `git log --name-only` pass over all
 /// history is cheaper than one `git log -- FOLDER` per folder.
@@ -44,15 +46,6 @@ fn join(dir: &str, name: &str) -> String {
         name.to_owned()
     } else {
         format!("{dir}/{name}")
-    }
-}
-
-/// The parent of a display folder (`.` → `..`, `a` → `.`, `a/b` → `a`).
-fn display_parent(dir: &str) -> String {
-    if dir == "." || dir == ".." || dir.ends_with("/..") {
-        format!("{dir}/..").trim_start_matches("./").to_owned()
-    } else {
-        dir.rsplit_once('/').map_or(".", |(d, _)| d).to_owned()
     }
 }
 
@@ -132,6 +125,7 @@ pub fn ages(
                     Ok(c) => c,
                     Err(e) => return keys.iter().map(|k| (k.clone(), Err(e.clone()))).collect(),
                 };
+                let state = input_files(reader.tree("HEAD", rel).unwrap_or_default());
                 let versions = Versions {
                     history: &history,
                     reader,
@@ -139,8 +133,9 @@ pub fn ages(
                     folder: rel.clone(),
                     commits,
                     next: 0,
+                    state,
                     last: None,
-                    last_files: None,
+                    last_state: None,
                     copies: 0,
                 };
                 let found = drlint::history::walk(checker, keys, versions);
@@ -211,22 +206,46 @@ fn why_missing(status: &[(String, String)], path: Option<&str>, folder: &str) ->
     }
 }
 
-/// Every folder's commits from one `git log --name-only` pass, newest first.
+/// A commit and the blobs it changed in one folder.
+type Step = (Commit, Vec<BlobChange>);
+
+/// Every folder's commits from one `git log --raw` pass, newest first.
 struct Index<'c> {
-    by_folder: HashMap<String, Vec<&'c Commit>>,
+    log: &'c [Step],
+    /// Positions in `log` of each folder's commits.
+    by_folder: HashMap<&'c str, Vec<usize>>,
+    position: HashMap<&'c str, usize>,
 }
 
 impl<'c> Index<'c> {
-    fn new(log: &'c [(Commit, Vec<String>)]) -> Index<'c> {
-        let mut by_folder: HashMap<String, Vec<&'c Commit>> = HashMap::new();
-        for (commit, files) in log {
-            let folders: BTreeSet<&str> = files.iter().map(|f| parent(f)).collect();
+    fn new(log: &'c [Step]) -> Index<'c> {
+        let mut by_folder: HashMap<&'c str, Vec<usize>> = HashMap::new();
+        for (i, (_, changes)) in log.iter().enumerate() {
+            let folders: BTreeSet<&str> = changes.iter().map(|c| parent(&c.path)).collect();
             for folder in folders {
-                by_folder.entry(folder.to_owned()).or_default().push(commit);
+                by_folder.entry(folder).or_default().push(i);
             }
         }
-        Index { by_folder }
+        let position = log
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| (c.sha.as_str(), i))
+            .collect();
+        Index {
+            log,
+            by_folder,
+            position,
+        }
     }
+}
+
+/// The input files (name → blob) of a tree's entries.
+fn input_files(entries: Vec<crate::git::TreeEntry>) -> BTreeMap<String, String> {
+    entries
+        .into_iter()
+        .filter(|e| e.mode.starts_with("100") && is_input(Path::new(&e.name)))
+        .map(|e| (e.name, e.oid))
+        .collect()
 }
 
 /// (from, to) of the files a commit copied or renamed.
@@ -245,27 +264,36 @@ struct History<'a> {
 }
 
 impl History<'_> {
-    /// The commits that touched `folder`, newest first; with `before`, only
-    /// those older than that commit (the history of a copy's source).
-    fn commits(&self, folder: &str, before: Option<&Commit>) -> Result<Vec<Commit>, String> {
-        if let Some(index) = self.index {
-            let list = index.by_folder.get(folder).map_or(&[][..], Vec::as_slice);
-            return Ok(match before {
-                None => list.iter().map(|c| (*c).clone()).collect(),
-                Some(b) => list
-                    .iter()
-                    .filter(|c| c.time <= b.time && c.sha != b.sha)
-                    .map(|c| (*c).clone())
-                    .collect(),
+    /// The commits that touched `folder`, newest first, with the blobs they
+    /// changed in it; with `before`, only those older than that commit (the
+    /// history of a copy's source).
+    fn commits(&self, folder: &str, before: Option<&Commit>) -> Result<Vec<Step>, String> {
+        let mut steps = if let Some(index) = self.index {
+            // the mainline is one chain: older than `before` is further down the log
+            let after = before.map_or(Some(0), |b| {
+                index.position.get(b.sha.as_str()).map(|p| p + 1)
             });
+            let Some(after) = after else {
+                return Ok(Vec::new());
+            };
+            let list = index.by_folder.get(folder).map_or(&[][..], Vec::as_slice);
+            list.iter()
+                .filter(|i| **i >= after)
+                .map(|i| index.log[*i].clone())
+                .collect()
+        } else {
+            match before {
+                None => self.git.log("HEAD", folder)?,
+                Some(b) => match b.parents.first() {
+                    Some(p) => self.git.log(p, folder)?,
+                    None => Vec::new(),
+                },
+            }
+        };
+        for (_, changes) in &mut steps {
+            changes.retain(|c| parent(&c.path) == folder);
         }
-        match before {
-            None => self.git.log("HEAD", folder),
-            Some(b) => match b.parents.first() {
-                Some(p) => self.git.log(p, folder),
-                None => Ok(Vec::new()),
-            },
-        }
+        Ok(steps)
     }
 
     /// The folder `folder` was copied or renamed from in `commit`, if one
@@ -300,6 +328,8 @@ impl History<'_> {
 }
 
 /// A folder's versions, newest first, following copies at its creation.
+/// The state at each commit comes from the newer one by undoing the blob
+/// changes the log lists: one tree read per folder, none per version.
 struct Versions<'a, 'h> {
     history: &'a History<'h>,
     reader: &'a mut CatFile,
@@ -307,12 +337,13 @@ struct Versions<'a, 'h> {
     /// there, so that the configuration applies as it does today.
     display: &'a str,
     folder: String,
-    commits: Vec<Commit>,
+    commits: Vec<Step>,
     next: usize,
-    /// The last commit yielded.
+    /// The folder's input files (name → blob) after `commits[next]`.
+    state: BTreeMap<String, String>,
+    /// The last commit yielded, and its files.
     last: Option<Commit>,
-    /// Its input files (name, blob) and the namespace manifest's blob.
-    last_files: Option<Vec<(String, String)>>,
+    last_state: Option<BTreeMap<String, String>>,
     copies: usize,
 }
 
@@ -328,35 +359,19 @@ impl Versions<'_, '_> {
         let Some(source) = self.history.copied_from(&created, &self.folder) else {
             return false;
         };
+        let Some(base) = created.parents.first() else {
+            return false;
+        };
         let Ok(commits) = self.history.commits(&source, Some(&created)) else {
             return false;
         };
         self.copies += 1;
         self.history.followed.fetch_add(1, Relaxed);
+        self.state = input_files(self.reader.tree(base, &source).unwrap_or_default());
         self.folder = source;
         self.commits = commits;
         self.next = 0;
         true
-    }
-
-    fn files(&mut self, commit: &str) -> Vec<(String, String)> {
-        let mut files: Vec<(String, String)> = self
-            .reader
-            .tree(commit, &self.folder)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|e| e.mode.starts_with("100") && is_input(Path::new(&e.name)))
-            .map(|e| (e.name, e.oid))
-            .collect();
-        if !files.is_empty() && !self.folder.is_empty() {
-            let manifest = join(parent(&self.folder), drlint::namespace::NAMESPACE_FILE);
-            if let Some((oid, kind, _)) = self.reader.get(&format!("{commit}:{manifest}"))
-                && kind == "blob"
-            {
-                files.push((format!("../{}", drlint::namespace::NAMESPACE_FILE), oid));
-            }
-        }
-        files
     }
 }
 
@@ -364,50 +379,53 @@ impl Iterator for Versions<'_, '_> {
     type Item = Version;
 
     fn next(&mut self) -> Option<Version> {
-        loop {
-            let Some(commit) = self.commits.get(self.next).cloned() else {
-                // history ends: the oldest commit created the folder, or is the root
-                if self.follow_copy() {
-                    continue;
-                }
-                return None;
+        if self.state.is_empty() && !self.follow_copy() {
+            // the folder did not exist before the last commit: it created it
+            return None;
+        }
+        let Some((commit, changes)) = self.commits.get(self.next).cloned() else {
+            // history ends: the oldest commit created the folder, or is the root
+            return if self.follow_copy() {
+                self.next()
+            } else {
+                None
             };
-            self.next += 1;
-            let files = self.files(&commit.sha);
-            if files.is_empty() && self.last.is_some() && self.follow_copy() {
-                // the folder did not exist here: the newer commit created it as a copy
+        };
+        self.next += 1;
+        let same = self.last_state.as_ref() == Some(&self.state);
+        self.history.read.fetch_add(1, Relaxed);
+        let inputs = (!same).then(|| {
+            self.history.checked.fetch_add(1, Relaxed);
+            self.state
+                .iter()
+                .map(|(name, oid)| Input {
+                    path: join(self.display, name),
+                    content: self
+                        .reader
+                        .get(oid)
+                        .map(|(_, _, body)| body)
+                        .ok_or_else(|| format!("cannot read {oid}")),
+                })
+                .collect()
+        });
+        self.last_state = Some(self.state.clone());
+        // the state before this commit
+        for c in changes {
+            let name = c.path.rsplit_once('/').map_or(c.path.as_str(), |(_, n)| n);
+            if !is_input(Path::new(name)) {
                 continue;
             }
-            let same = self.last_files.as_ref() == Some(&files);
-            self.history.read.fetch_add(1, Relaxed);
-            if !same {
-                self.history.checked.fetch_add(1, Relaxed);
-            }
-            let inputs = (!same).then(|| {
-                files
-                    .iter()
-                    .map(|(name, oid)| {
-                        let path = match name.strip_prefix("../") {
-                            Some(manifest) => join(&display_parent(self.display), manifest),
-                            None => join(self.display, name),
-                        };
-                        let content = self
-                            .reader
-                            .get(oid)
-                            .map(|(_, _, body)| body)
-                            .ok_or_else(|| format!("cannot read {oid}"));
-                        Input { path, content }
-                    })
-                    .collect()
-            });
-            self.last_files = Some(files);
-            self.last = Some(commit.clone());
-            return Some(Version {
-                boundary: self.history.shallow.contains(&commit.sha),
-                commit: commit.sha,
-                time: commit.time,
-                inputs,
-            });
+            match c.old {
+                Some(old) => self.state.insert(name.to_owned(), old),
+                None => self.state.remove(name),
+            };
         }
+        self.last = Some(commit.clone());
+        Some(Version {
+            boundary: self.history.shallow.contains(&commit.sha),
+            commit: commit.sha,
+            time: commit.time,
+            inputs,
+        })
     }
 }
