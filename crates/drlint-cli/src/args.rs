@@ -88,7 +88,7 @@ pub struct CheckArgs {
     /// module folders the change touches are checked, and findings say whether they are new.
     #[arg(long, value_name = "REF")]
     pub base: Option<String>,
-    /// Do not read git history (`git blame`) for the age of lingering findings.
+    /// Do not read git history for the age of findings of rules with `max_age_days`.
     #[arg(long, env = "DRLINT_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_history: bool,
     /// With --base: show, and fail on, new findings only.

@@ -1,9 +1,8 @@
-//! The `git` command line behind a small trait, for PR mode.
+//! The `git` command line behind a small trait, for PR mode and ages from history.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-use rayon::prelude::*;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 
 /// One changed file between the base and the working tree (paths repository-relative).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +27,164 @@ pub trait Git {
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
     /// The contents of `path` at `rev`.
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String>;
+    /// The commits of `rev`'s first-parent chain (the mainline: a merged pull
+    /// request is its merge commit) that touched `path`, newest first, with
+    /// the blobs they changed (compared with the first parent).
+    fn log(&self, rev: &str, path: &str) -> Result<Vec<(Commit, Vec<BlobChange>)>, String>;
+    /// The same for every commit of HEAD's first-parent chain: one pass for all folders.
+    fn log_all(&self) -> Result<Vec<(Commit, Vec<BlobChange>)>, String>;
+    /// The files `commit` copied or renamed from another path (from, to),
+    /// compared with its first parent, all files considered as sources.
+    fn copies(&self, commit: &str) -> Result<Vec<(String, String)>, String>;
+    /// The commits whose parents a shallow clone lacks.
+    fn shallow_boundary(&self) -> Vec<String>;
+    /// `git status` of the files under `dir`: (status, path) with `??` for untracked.
+    fn status(&self, dir: &str) -> Result<Vec<(String, String)>, String>;
+    /// A long-lived reader of objects (`git cat-file --batch`).
+    fn objects(&self) -> Result<CatFile, String>;
+}
+
+/// A commit in a `git log` listing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commit {
+    pub sha: String,
+    /// Committer time, seconds since 1970.
+    pub time: i64,
+    pub parents: Vec<String>,
+}
+
+/// A file a commit changed: its blob before and after (`None`: absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlobChange {
+    pub path: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// `%H %ct %P`, then `--raw` lines.
+const LOG_ARGS: [&str; 6] = [
+    "log",
+    "--first-parent",
+    "--format=%x01%H %ct %P",
+    "--raw",
+    "--no-abbrev",
+    "--no-renames",
+];
+
+/// `git log` with `LOG_ARGS`: commits and the blobs they changed.
+fn parse_log(raw: &[u8]) -> Vec<(Commit, Vec<BlobChange>)> {
+    let text = String::from_utf8_lossy(raw);
+    let blob = |oid: &str| (!oid.bytes().all(|b| b == b'0')).then(|| oid.to_owned());
+    text.split('\x01')
+        .filter_map(|entry| {
+            let mut lines = entry.lines();
+            let commit = parse_commit(lines.next()?)?;
+            let changes = lines
+                .filter_map(|l| {
+                    let (meta, path) = l.strip_prefix(':')?.split_once('\t')?;
+                    let mut words = meta.split(' ');
+                    let (old, new) = (words.nth(2)?, words.next()?);
+                    Some(BlobChange {
+                        path: path.to_owned(),
+                        old: blob(old),
+                        new: blob(new),
+                    })
+                })
+                .collect();
+            Some((commit, changes))
+        })
+        .collect()
+}
+
+fn parse_commit(line: &str) -> Option<Commit> {
+    let mut words = line.trim().split(' ').filter(|w| !w.is_empty());
+    Some(Commit {
+        sha: words.next()?.to_owned(),
+        time: words.next()?.parse().ok()?,
+        parents: words.map(str::to_owned).collect(),
+    })
+}
+
+/// One entry of a tree object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub mode: String,
+    pub name: String,
+    pub oid: String,
+}
+
+/// `git cat-file --batch`, kept running: one process serves thousands of reads.
+pub struct CatFile {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl CatFile {
+    fn spawn(dir: &Path) -> Result<CatFile, String> {
+        let mut child = Command::new("git")
+            .args(["cat-file", "--batch"])
+            .current_dir(dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        let stdin = child.stdin.take().ok_or("no stdin")?;
+        let stdout = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+        Ok(CatFile {
+            child,
+            stdin,
+            stdout,
+        })
+    }
+
+    /// An object by name (`sha`, `rev:path`): its id, type and contents; `None` when missing.
+    pub fn get(&mut self, name: &str) -> Option<(String, String, Vec<u8>)> {
+        if name.contains('\n') {
+            return None;
+        }
+        writeln!(self.stdin, "{name}").ok()?;
+        self.stdin.flush().ok()?;
+        let mut header = String::new();
+        self.stdout.read_line(&mut header).ok()?;
+        let mut words = header.split_whitespace();
+        let (oid, kind, size) = (words.next()?, words.next()?, words.next());
+        let size: usize = size?.parse().ok()?; // `missing` has no size
+        let mut body = vec![0; size + 1];
+        self.stdout.read_exact(&mut body).ok()?;
+        body.pop();
+        Some((oid.to_owned(), kind.to_owned(), body))
+    }
+
+    /// The entries of the tree at `rev:dir` (`dir` empty for the top); `None` when absent.
+    pub fn tree(&mut self, rev: &str, dir: &str) -> Option<Vec<TreeEntry>> {
+        let (oid, kind, body) = self.get(&format!("{rev}:{dir}"))?;
+        if kind != "tree" {
+            return None;
+        }
+        let hash_len = oid.len() / 2;
+        let mut entries = Vec::new();
+        let mut rest = &body[..];
+        while let Some(space) = rest.iter().position(|b| *b == b' ') {
+            let nul = rest.iter().position(|b| *b == 0)?;
+            let hash = rest.get(nul + 1..nul + 1 + hash_len)?;
+            entries.push(TreeEntry {
+                mode: String::from_utf8_lossy(&rest[..space]).into_owned(),
+                name: String::from_utf8_lossy(&rest[space + 1..nul]).into_owned(),
+                oid: hash.iter().map(|b| format!("{b:02x}")).collect(),
+            });
+            rest = &rest[nul + 1 + hash_len..];
+        }
+        Some(entries)
+    }
+}
+
+impl Drop for CatFile {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 pub struct CliGit {
@@ -171,96 +328,77 @@ impl Git for CliGit {
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String> {
         self.run(&["show", &format!("{rev}:{path}")])
     }
-}
 
-/// `git blame` walks history per file: beyond this many files a whole-tree
-/// run would take longer than the check itself.
-const MAX_BLAMED_FILES: usize = 200;
+    fn log(&self, rev: &str, path: &str) -> Result<Vec<(Commit, Vec<BlobChange>)>, String> {
+        let path = if path.is_empty() { "." } else { path };
+        let mut args = vec!["-c", "core.quotePath=false"];
+        args.extend(LOG_ARGS);
+        args.extend([rev, "--", path]);
+        Ok(parse_log(&self.run(&args)?))
+    }
 
-/// The origin (commit, date) of the given lines, from `git blame` of the working
-/// tree, file by file; `None` outside a git repository.
-pub fn blame_lines(
-    lines: &[(String, usize)],
-) -> Option<std::collections::HashMap<(String, usize), drlint::history::LineOrigin>> {
-    use std::collections::{BTreeMap, BTreeSet, HashMap};
-    let git = CliGit::new(Path::new("."));
-    let top = git.toplevel().ok()?.canonicalize().ok()?;
-    let mut by_file: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
-    for (path, line) in lines {
-        // only files inside this repository have a history here
-        if Path::new(path)
-            .canonicalize()
-            .is_ok_and(|p| p.starts_with(&top))
-        {
-            by_file.entry(path.as_str()).or_default().insert(*line);
-        }
+    fn log_all(&self) -> Result<Vec<(Commit, Vec<BlobChange>)>, String> {
+        let mut args = vec!["-c", "core.quotePath=false"];
+        args.extend(LOG_ARGS);
+        args.push("HEAD");
+        Ok(parse_log(&self.run(&args)?))
     }
-    if by_file.len() > MAX_BLAMED_FILES {
-        eprintln!(
-            "drlint: note: {} files have findings whose age comes from git history; reading the first {MAX_BLAMED_FILES} (narrow the paths, or use --base)",
-            by_file.len()
-        );
+
+    fn copies(&self, commit: &str) -> Result<Vec<(String, String)>, String> {
+        let raw = self.run(&[
+            "diff-tree",
+            "-r",
+            "-z",
+            "--no-commit-id",
+            "-M",
+            "-C",
+            "--find-copies-harder",
+            "--diff-filter=CR",
+            "--name-status",
+            &format!("{commit}^"),
+            commit,
+        ])?;
+        let fields: Vec<String> = raw
+            .split(|b| *b == 0)
+            .map(|f| String::from_utf8_lossy(f).into_owned())
+            .collect();
+        Ok(fields
+            .chunks(3)
+            .filter(|c| c.len() == 3)
+            .map(|c| (c[1].clone(), c[2].clone()))
+            .collect())
     }
-    let shallow = git.is_shallow();
-    let blamed: Vec<(&str, BTreeSet<usize>, Vec<u8>)> = by_file
-        .into_iter()
-        .take(MAX_BLAMED_FILES)
-        .par_bridge()
-        .filter_map(|(path, wanted)| {
-            // untracked files have no history
-            let raw = git.run(&["blame", "--porcelain", "--", path]).ok()?;
-            Some((path, wanted, raw))
-        })
-        .collect();
-    let mut out = HashMap::new();
-    let mut boundary_seen = false;
-    for (path, wanted, raw) in blamed {
-        let text = String::from_utf8_lossy(&raw);
-        let mut commits: HashMap<String, (Option<i64>, bool)> = HashMap::new();
-        let mut current: Option<(String, usize)> = None;
-        let mut line_commit: Vec<(usize, String)> = Vec::new();
-        for l in text.lines() {
-            if l.starts_with('\t') {
-                continue;
-            }
-            let mut words = l.split(' ');
-            let first = words.next().unwrap_or_default();
-            if first.len() == 40 && first.bytes().all(|b| b.is_ascii_hexdigit()) {
-                let final_line = words.nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
-                current = Some((first.to_owned(), final_line));
-                line_commit.push((final_line, first.to_owned()));
-                commits.entry(first.to_owned()).or_insert((None, false));
-            } else if let Some((sha, _)) = &current {
-                let entry = commits.entry(sha.clone()).or_insert((None, false));
-                match first {
-                    "committer-time" => entry.0 = words.next().and_then(|t| t.parse().ok()),
-                    "boundary" => entry.1 = true,
-                    _ => {}
-                }
-            }
-        }
-        for (line, sha) in line_commit {
-            if !wanted.contains(&line) || sha.bytes().all(|b| b == b'0') {
-                continue; // not asked for, or not committed yet
-            }
-            let Some(&(Some(time), boundary)) = commits.get(&sha) else {
-                continue;
-            };
-            boundary_seen |= boundary && shallow;
-            out.insert(
-                (path.to_owned(), line),
-                drlint::history::LineOrigin {
-                    commit: sha,
-                    date: drlint::suppress::civil_date(time.div_euclid(86_400)),
-                    boundary: boundary && shallow,
-                },
-            );
-        }
+
+    fn shallow_boundary(&self) -> Vec<String> {
+        let Ok(path) = self.text(&["rev-parse", "--git-path", "shallow"]) else {
+            return Vec::new();
+        };
+        std::fs::read_to_string(self.dir.join(path))
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     }
-    if boundary_seen {
-        eprintln!(
-            "drlint: note: this is a shallow clone, so ages from git history are lower bounds (check out with `fetch-depth: 0` for full history)"
-        );
+
+    fn status(&self, dir: &str) -> Result<Vec<(String, String)>, String> {
+        let dir = if dir.is_empty() { "." } else { dir };
+        let raw = self.run(&[
+            "status",
+            "--porcelain",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            dir,
+        ])?;
+        Ok(raw
+            .split(|b| *b == 0)
+            .filter(|e| e.len() > 3)
+            .map(|e| {
+                let e = String::from_utf8_lossy(e);
+                (e[..2].to_owned(), e[3..].to_owned())
+            })
+            .collect())
     }
-    Some(out)
+
+    fn objects(&self) -> Result<CatFile, String> {
+        CatFile::spawn(&self.dir)
+    }
 }

@@ -7,6 +7,7 @@ mod args;
 mod discover;
 mod explain;
 mod git;
+mod history;
 mod pr;
 mod project;
 
@@ -311,6 +312,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         &rules,
         project.config.as_ref().map(|c| &c.config),
     );
+    // the ages walk checks each folder's earlier versions with the same rules and settings
+    let history_setup = (rules.clone(), settings.clone());
     mark("setup");
 
     let mut report = if let Some(base) = &args.base {
@@ -357,18 +360,24 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         report
     };
 
-    if !matches!(mode, Mode::Inspect) && !args.no_history {
-        let lines = drlint::history::lines_needing_history(&report, &project.rules);
-        if !lines.is_empty()
-            && let Some(origins) = git::blame_lines(&lines)
-        {
-            let today = std::env::var("DRLINT_TODAY")
-                .ok()
-                .filter(|d| !d.is_empty())
-                .unwrap_or_else(drlint::suppress::today);
-            let max_age = |rule_id: &str| max_age_days(&project, rule_id);
-            drlint::history::apply(&mut report, &origins, &project.rules, max_age, &today);
-        }
+    if !matches!(mode, Mode::Inspect) {
+        let ages = if args.no_history {
+            Err("--no-history".to_owned())
+        } else {
+            let (rules, settings) = history_setup;
+            let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
+            history::ages(&report, &project.rules, &checker, &markers, args.timings)
+        };
+        let (ages, reason) = match ages {
+            Ok(ages) => (ages, String::new()),
+            Err(reason) => (Default::default(), reason),
+        };
+        let today = std::env::var("DRLINT_TODAY")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(drlint::suppress::today);
+        let max_age = |rule_id: &str| max_age_days(&project, rule_id);
+        drlint::history::apply(&mut report, &ages, &project.rules, max_age, &today, &reason);
         mark("history");
     }
     if let Mode::CreateBaseline(output) = &mode {

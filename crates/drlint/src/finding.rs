@@ -34,8 +34,9 @@ pub struct Finding {
     pub fingerprint: String,
     /// In PR mode: whether the finding is new in the pull request.
     pub status: Option<Status>,
-    /// Since when its line has been as it is, from git history.
-    pub since: Option<crate::history::Since>,
+    /// For rules with `max_age_days`: since when its value has been as it is
+    /// (from git history), or why that is unknown.
+    pub since: Option<crate::history::Age>,
 }
 
 /// In PR mode: a finding not present at the base is new (and so is every change-rule finding).

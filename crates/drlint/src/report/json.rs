@@ -47,8 +47,11 @@ struct JsonFinding<'a> {
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     status: Option<crate::finding::Status>,
+    /// For rules with `max_age_days`: the age, or `null` with `age_unknown` saying why.
     #[serde(skip_serializing_if = "Option::is_none")]
-    since: Option<&'a crate::history::Since>,
+    since: Option<Option<&'a crate::history::Since>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    age_unknown: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
 }
 
@@ -112,7 +115,14 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
         docs: f.docs.as_deref(),
         fingerprint: &f.fingerprint,
         status: f.status,
-        since: f.since.as_ref(),
+        since: f.since.as_ref().map(|age| match age {
+            crate::history::Age::Since(since) => Some(since),
+            crate::history::Age::Unknown(_) => None,
+        }),
+        age_unknown: match &f.since {
+            Some(crate::history::Age::Unknown(reason)) => Some(reason),
+            _ => None,
+        },
         related: f
             .related
             .iter()
