@@ -16,13 +16,11 @@ use crate::finding::{Finding, Related, finalize};
 use crate::hcl::{ParseError, parse_hcl};
 use crate::markers::{MarkerFolder, MarkerNames, check_marker};
 use crate::model::{ModuleDir, TfFile};
-use crate::namespace::{
-    DEFAULT_PRODUCTION_PATTERN, NAMESPACE_FILE, PRODUCTION_LABEL, read_namespace,
-};
+use crate::namespace::{DEFAULT_PRODUCTION_PATTERN, NAMESPACE_FILE, read_namespace};
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, Field, HardCodedUse, Inspected, Origin, Refactoring, Rule,
-    Select, Severity, check_root, join_dir,
+    ActiveRule, Context, DirFacts, HardCodedUse, Inspected, Refactoring, Rule, Select, Severity,
+    check_root, join_dir,
 };
 use crate::source::SourceFile;
 use crate::suppress::{
@@ -475,7 +473,6 @@ impl Checker {
         dirs: &BTreeMap<String, DirInputs<'_>>,
         path: &str,
     ) -> DirFacts {
-        let mut facts = DirFacts::default();
         let parent = split_path(path).0;
         let namespace = dirs
             .get(path)
@@ -483,87 +480,12 @@ impl Checker {
             .or_else(|| dirs.get(parent).and_then(|d| d.namespace))
             .and_then(|input| self.decode(input).ok())
             .and_then(|file| read_namespace(&file).ok());
-
-        let mut signals = Vec::new();
-        if scope.declares("is_production") {
-            let mut vias = Vec::new();
-            let value = scope.variable("is_production", &mut vias);
-            let origin = match vias.first() {
-                Some(via) => Origin::Set {
-                    name: "is_production".to_owned(),
-                    file: Arc::clone(&via.file),
-                    span: via.span.clone(),
-                    vias: vias[1..].to_vec(),
-                },
-                None => Origin::Absent,
-            };
-            if let Origin::Set { file, span, .. } = &origin {
-                facts.anchor = Some((Arc::clone(file), span.clone()));
-            }
-            signals.push(
-                value
-                    .to_bool()
-                    .map(|b| b.map_or(Value::Unknown, Value::Bool))
-                    .unwrap_or(Value::Bool(false)),
-            );
-            facts
-                .fields
-                .insert("is_production_variable".to_owned(), Field { value, origin });
-        }
-        let name = namespace
-            .as_ref()
-            .and_then(|n| n.name.clone())
-            .unwrap_or_else(|| namespace_name(path).to_owned());
-        if let Some(ns) = &namespace
-            && let Some((label, span)) = &ns.production_label
-        {
-            let value = Value::String(label.clone());
-            signals.push(Value::Bool(label == "true"));
-            facts.fields.insert(
-                "namespace_label".to_owned(),
-                Field {
-                    value,
-                    origin: Origin::Set {
-                        name: PRODUCTION_LABEL.to_owned(),
-                        file: Arc::clone(&ns.file),
-                        span: span.clone(),
-                        vias: Vec::new(),
-                    },
-                },
-            );
-            if facts.anchor.is_none() {
-                facts.anchor = Some((Arc::clone(&ns.file), span.clone()));
-            }
-        }
-        let name_matches = self.settings.production_name.is_match(&name);
-        facts.fields.insert(
-            "namespace_name".to_owned(),
-            Field {
-                value: Value::String(name),
-                origin: Origin::Absent,
-            },
-        );
-        facts.fields.insert(
-            "namespace_name_is_production".to_owned(),
-            Field {
-                value: Value::Bool(name_matches),
-                origin: Origin::Absent,
-            },
-        );
-        // An explicit variable or label wins over the name, which decides only
-        // when neither is set; explicit signals that disagree make it production
-        // (and `production-flag-mismatch` says so).
-        if signals.is_empty() {
-            signals.push(Value::Bool(name_matches));
-        }
-        facts.in_production = if signals.contains(&Value::Bool(true)) {
-            Value::Bool(true)
-        } else if signals.contains(&Value::Unknown) {
-            Value::Unknown
-        } else {
-            Value::Bool(false)
-        };
-        facts
+        crate::namespace::production_facts(
+            scope,
+            namespace.as_ref(),
+            path,
+            &self.settings.production_name,
+        )
     }
 
     fn parse_dir(&self, path: &str, inputs: &DirInputs<'_>) -> ParsedDir {
@@ -810,14 +732,4 @@ impl Checker {
 /// `(folder, file name)` of a display path; the folder of `main.tf` is `.`.
 fn split_path(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or((".", path))
-}
-
-/// The namespace a folder belongs to, by name: `ns` for `.../ns/resources`, else the folder's own name.
-fn namespace_name(path: &str) -> &str {
-    let (parent, name) = split_path(path);
-    if name == "resources" {
-        split_path(parent).1
-    } else {
-        name
-    }
 }
