@@ -47,19 +47,6 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
                 .iter()
                 .map(|(tool, ids)| format!("{tool} `{}`", ids.join("`, `")))
                 .collect();
-            writeln!(
-                out,
-                "Same check as {}: their suppression comments suppress this rule too.\n",
-                same.join("; ")
-            )
-            .unwrap();
-        }
-        if !r.equivalents.is_empty() {
-            let same: Vec<String> = r
-                .equivalents
-                .iter()
-                .map(|(tool, ids)| format!("{tool} `{}`", ids.join("`, `")))
-                .collect();
             let note = "their suppression comments suppress this rule too";
             writeln!(out, "Same check as {}: {note}.\n", same.join("; ")).unwrap();
         }

@@ -110,16 +110,17 @@ fn replacement(
     if absent(base) && absent(head) {
         return Some(None);
     }
-    let edited = match (
-        comparable(&input_value(base, &forcing.input)),
-        comparable(&input_value(head, &forcing.input)),
-    ) {
-        (Some(a), Some(b)) => a != b,
-        _ => return None,
+    let (input_old, input_new) = (
+        input_value(base, &forcing.input),
+        input_value(head, &forcing.input),
+    );
+    let (Some(old_text), Some(new_text)) = (comparable(&input_old), comparable(&input_new)) else {
+        return None;
     };
-    if !edited {
+    if old_text == new_text {
         return Some(None);
     }
+    // the resource argument the input feeds, as the module computes it
     let argument = |store: &Inspected| match &forcing.value {
         None => input_value(store, &forcing.input),
         Some(expr) => {
@@ -138,11 +139,9 @@ fn replacement(
     let (Some(a), Some(b)) = (comparable(&old), comparable(&new)) else {
         return None;
     };
-    let Some(how) = transition(&a, &b) else {
-        return Some(None);
-    };
-    if !forcing.on.contains(&how) {
-        return Some(None);
+    match transition(&a, &b) {
+        Some(how) if forcing.on.contains(&how) => {}
+        _ => return Some(None),
     }
     let shown = |v: &Value, text: &str| {
         if text.is_empty() {
@@ -154,14 +153,8 @@ fn replacement(
     let input_change = format!(
         "{}: {} → {}",
         forcing.input,
-        shown(
-            &input_value(base, &forcing.input),
-            &comparable(&input_value(base, &forcing.input)).unwrap_or_default()
-        ),
-        shown(
-            &input_value(head, &forcing.input),
-            &comparable(&input_value(head, &forcing.input)).unwrap_or_default()
-        ),
+        shown(&input_old, &old_text),
+        shown(&input_new, &new_text),
     );
     Some(Some(
         if forcing.value.is_some() || forcing.argument != forcing.input {

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::eval::{Binding, Bindings, Scope, Value, Via};
+use crate::eval::{Binding, Bindings, Scope, Value, Via, ViaKind};
 use crate::hcl::{ParseError, parse_hcl};
 use crate::model::{ModuleDir, TfFile};
 use crate::source::SourceFile;
@@ -106,6 +106,7 @@ pub fn read_tfvars(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<()
                     file: Arc::clone(file),
                     span: attr.span.clone(),
                     what: format!("value in {}", file.path),
+                    kind: ViaKind::VariableValue,
                 }),
                 source: file.path.clone(),
             },
@@ -142,6 +143,7 @@ fn read_tfvars_json(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<(
                     file: Arc::clone(file),
                     span,
                     what: format!("value in {}", file.path),
+                    kind: ViaKind::VariableValue,
                 }),
                 source: file.path.clone(),
             },

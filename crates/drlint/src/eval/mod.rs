@@ -30,6 +30,24 @@ pub struct Via {
     pub file: Arc<SourceFile>,
     pub span: Range<usize>,
     pub what: String,
+    pub kind: ViaKind,
+}
+
+/// What kind of step a [`Via`] is, for reports that classify where a value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViaKind {
+    /// A `locals` entry.
+    Local,
+    /// A variable's `default`.
+    VariableDefault,
+    /// A variable with no default and no value given: set outside this code.
+    VariableWithoutDefault,
+    /// A variable given a value: tfvars, `--var`, `TF_VAR_*`, a module call's argument.
+    VariableValue,
+    /// The profile's default, chosen because the argument is null.
+    ProfileDefault,
+    /// The written value, read through the profile's `values`.
+    ProfileReading,
 }
 
 /// A value given to a variable from outside the module directory's defaults:
@@ -144,11 +162,12 @@ impl<'a> Scope<'a> {
         self.variables.contains_key(name)
     }
 
-    fn via(&self, file: FileIdx, span: Range<usize>, what: String) -> Via {
+    fn via(&self, file: FileIdx, span: Range<usize>, what: String, kind: ViaKind) -> Via {
         Via {
             file: Arc::clone(&self.dir.files[file].source),
             span,
             what,
+            kind,
         }
     }
 
@@ -394,12 +413,14 @@ impl<'a> Scope<'a> {
             match &binding.via {
                 Some(via) => vias.push(Via {
                     what: format!("{} (variable `{name}`)", via.what),
+                    kind: ViaKind::VariableValue,
                     ..via.clone()
                 }),
                 None => vias.push(self.via(
                     decl.file,
                     decl.block.header.clone(),
                     format!("variable `{name}`, set by {}", binding.source),
+                    ViaKind::VariableValue,
                 )),
             }
             binding.value.clone()
@@ -408,6 +429,7 @@ impl<'a> Scope<'a> {
                 decl.file,
                 default.span.clone(),
                 format!("default of variable `{name}`"),
+                ViaKind::VariableDefault,
             ));
             self.eval_in(decl.file, &default.value, &mut Vec::new())
         } else {
@@ -417,6 +439,7 @@ impl<'a> Scope<'a> {
                 format!(
                     "variable `{name}`, which has no default: its value is set outside this code"
                 ),
+                ViaKind::VariableWithoutDefault,
             ));
             Value::Unknown
         };
@@ -434,7 +457,12 @@ impl<'a> Scope<'a> {
         let Some((file, attr)) = self.locals.get(name) else {
             return Value::Unknown;
         };
-        let mut own = vec![self.via(*file, attr.span.clone(), format!("local `{name}`"))];
+        let mut own = vec![self.via(
+            *file,
+            attr.span.clone(),
+            format!("local `{name}`"),
+            ViaKind::Local,
+        )];
         let value = self.eval_in(*file, &attr.value, &mut own);
         vias.extend(own.iter().cloned());
         self.local_cache

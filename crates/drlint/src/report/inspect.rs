@@ -5,7 +5,7 @@ use std::io;
 use serde_json::{Map, Value as Json, json};
 
 use crate::check::CheckReport;
-use crate::eval::Value;
+use crate::eval::{Value, ViaKind};
 use crate::rules::Origin;
 
 fn value_json(v: &Value) -> Json {
@@ -35,17 +35,13 @@ fn origin_json(origin: &Origin) -> Json {
             let at = file.line_col(span.start);
             // written in the block, but its value may come from further away:
             // say where the value itself was written
-            let from = match vias.last().map(|v| v.what.as_str()) {
-                None => "set",
-                Some(w) if w.starts_with("default of variable") => "variable default",
-                Some(w) if w.starts_with("variable `") && w.contains("no default") => {
-                    "variable without default"
-                }
-                Some(w) if w.starts_with("local `") => "local",
-                Some(w) if w.contains("'s default") => "default",
-                // the written value read through the profile's `values`
-                Some(w) if w.contains(", which reads `") => "set",
-                Some(_) => "variable value",
+            let from = match vias.last().map(|v| v.kind) {
+                None | Some(ViaKind::ProfileReading) => "set",
+                Some(ViaKind::VariableDefault) => "variable default",
+                Some(ViaKind::VariableWithoutDefault) => "variable without default",
+                Some(ViaKind::Local) => "local",
+                Some(ViaKind::ProfileDefault) => "default",
+                Some(ViaKind::VariableValue) => "variable value",
             };
             let chain: Vec<Json> = vias
                 .iter()

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use super::condition::{Field, Fields, Origin, Truth};
 use super::definition::{Rule, Select, Severity, fill_template};
 use super::subject::{Subject, subjects};
-use crate::eval::{Binding, Bindings, Scope, Value, Via};
+use crate::eval::{Binding, Bindings, Scope, Value, Via, ViaKind};
 use crate::finding::{Finding, Related};
 use crate::model::ModuleDir;
 use crate::profile::{HardCoded, ProfileSet, ReplacementForcing, Scalar};
@@ -412,6 +412,7 @@ fn module_arguments(scope: &Scope<'_>, subject: &Subject<'_>, file: &Arc<SourceF
                     file: Arc::clone(file),
                     span: a.span.clone(),
                     what: format!("argument `{}` of {}", a.name, subject.address),
+                    kind: ViaKind::VariableValue,
                 }),
                 source: subject.address.clone(),
             };

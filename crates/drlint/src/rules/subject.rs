@@ -10,7 +10,7 @@ use std::sync::Arc;
 use hcl_edit::expr::{Expression, TraversalOperator};
 
 use super::condition::{Field, Fields, Origin, walk};
-use crate::eval::{Scope, Value, Via};
+use crate::eval::{Scope, Value, Via, ViaKind};
 use crate::model::{Block, FileIdx};
 use crate::profile::{Applied, AttributeMapping, Companion, ProfileSet};
 
@@ -376,6 +376,7 @@ fn canonical_field(
                         "{}'s default: the argument is null, which means unset",
                         profile.label()
                     ),
+                    kind: ViaKind::ProfileDefault,
                 });
                 field.value = default.to_value();
                 if let Origin::Set { vias: v, .. } = &mut field.origin {
@@ -450,6 +451,7 @@ fn map_value(
                 .map(|n| format!(" ({n})"))
                 .unwrap_or_default()
         ),
+        kind: ViaKind::ProfileReading,
     });
 }
 
