@@ -694,6 +694,7 @@ impl Checker {
             fingerprint: String::new(),
             status: None,
             since: None,
+            production: None,
         }
     }
 
@@ -724,6 +725,7 @@ impl Checker {
                 fingerprint: String::new(),
                 status: None,
                 since: None,
+                production: None,
             })
             .collect()
     }

@@ -37,6 +37,9 @@ pub struct Finding {
     /// For rules with `max_age_days`: since when its value has been as it is
     /// (from git history), or why that is unknown.
     pub since: Option<crate::history::Age>,
+    /// Whether the finding is about production (the namespace's production
+    /// facts); `None` when unknown or not about a deployed folder (parse errors).
+    pub production: Option<bool>,
 }
 
 /// In PR mode: a finding not present at the base is new (and so is every change-rule finding).

@@ -666,6 +666,7 @@ pub fn apply(
             fingerprint: String::new(),
             status: None,
             since: None,
+            production: None,
         })
     };
     for (fi, f) in files.iter().enumerate() {

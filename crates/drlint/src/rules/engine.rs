@@ -639,6 +639,10 @@ fn finding(
         fingerprint: String::new(),
         status: None,
         since: None,
+        production: match in_production {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        },
     }
 }
 
