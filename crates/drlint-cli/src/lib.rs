@@ -1,0 +1,456 @@
+//! `drlint`: the command-line interface, as a library so that other
+//! binaries (the pre-commit hook's) run exactly the same program.
+
+mod args;
+mod discover;
+mod explain;
+mod git;
+mod history;
+mod pr;
+mod project;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+use rayon::prelude::*;
+
+use args::{BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
+use drlint::baseline::Baseline;
+use drlint::profile::{Profile, ProfileSet};
+use drlint::report::{Human, Json, Render};
+use drlint::vars::RawVar;
+use drlint::{Checker, CliVar, Input, Rule, Settings, Severity};
+use project::Project;
+
+/// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+/// Runs `drlint` with the process's own arguments.
+pub fn main() -> ExitCode {
+    main_with(std::env::args_os())
+}
+
+/// Runs `drlint` with these arguments (the first is the program name).
+pub fn main_with<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = Cli::command().get_matches_from(args);
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    // Terraform applies -var and -var-file in command-line order: record their positions.
+    let check_args = match (&mut cli.command, matches.subcommand()) {
+        (Command::Check(args) | Command::Inspect(args), Some((_, sub))) => Some((args, sub)),
+        (
+            Command::Baseline {
+                command: BaselineCommand::Create { args, .. },
+            },
+            Some((_, sub)),
+        ) => sub.subcommand().map(|(_, create)| (args, create)),
+        _ => None,
+    };
+    if let Some((args, sub)) = check_args {
+        args.var_indices = sub
+            .indices_of("vars")
+            .map(Iterator::collect)
+            .unwrap_or_default();
+        args.var_file_indices = sub
+            .indices_of("var_files")
+            .map(Iterator::collect)
+            .unwrap_or_default();
+    }
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(message) => {
+            eprintln!("drlint: error: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    match cli.command {
+        Command::Check(args) => check(args, Mode::Check),
+        Command::Inspect(args) => check(args, Mode::Inspect),
+        Command::Baseline {
+            command: BaselineCommand::Create { args, output },
+        } => check(args, Mode::CreateBaseline(output)),
+        Command::Rules { check: None } => {
+            let project = Project::load(&default_check_args())?;
+            print!("{}", explain::rule_list(&project.rules));
+            Ok(0)
+        }
+        Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
+        Command::Explain { rule } => {
+            let project = Project::load(&default_check_args())?;
+            let rule = find_rule(&project.rules, &rule)?;
+            print!("{}", explain::explain(rule, &project.profiles));
+            Ok(0)
+        }
+        Command::Init => {
+            let path = Path::new(drlint::config::CONFIG_FILE);
+            if path.exists() {
+                return Err(format!(
+                    "{} already exists; not overwriting it",
+                    path.display()
+                ));
+            }
+            std::fs::write(path, drlint::config::STARTER)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("wrote {}", path.display());
+            Ok(0)
+        }
+    }
+}
+
+/// The arguments of a plain `drlint check`, for commands that need the project's rules.
+fn default_check_args() -> CheckArgs {
+    match Cli::parse_from(["drlint", "check"]).command {
+        Command::Check(args) => args,
+        _ => unreachable!("parsed `check`"),
+    }
+}
+
+/// `drlint rules --check DIR`: validate a team's rule and profile files and run the rules' examples.
+/// The rules see the project's profiles (built-in and the configuration's
+/// `profile_dirs`) plus any in `DIR/profiles`.
+fn check_rule_dir(dir: &Path) -> Result<u8, String> {
+    let project = Project::load(&default_check_args())?;
+    let builtin: Vec<String> = drlint::builtin::rules()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    let own = project::load_rules(dir)?;
+    let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
+    // the configuration may already load this folder: its copies give way
+    let mut rules: Vec<Rule> = project
+        .rules
+        .into_iter()
+        .filter(|r| builtin.contains(&r.id) || !ids.contains(&r.id))
+        .collect();
+    project::add_rules(&mut rules, own, dir)?;
+    let mut profiles: Vec<Profile> = project.profiles.iter().cloned().collect();
+    let profile_dir = dir.join("profiles");
+    let mut own_profiles = 0;
+    if profile_dir.is_dir() {
+        let extra = project::load_profiles(&profile_dir)?;
+        own_profiles = extra.len();
+        profiles.extend(extra);
+    }
+    let checker = Checker::new(rules.clone(), ProfileSet::new(profiles));
+    let mut failed = false;
+    for rule in rules.iter().filter(|r| ids.contains(&r.id)) {
+        let failures = drlint::examples::example_failures(rule, &checker);
+        if failures.is_empty() {
+            println!(
+                "ok    {} ({} failing, {} passing examples)",
+                rule.id,
+                rule.examples.fail.len(),
+                rule.examples.pass.len()
+            );
+        } else {
+            failed = true;
+            for f in failures {
+                println!("FAIL  {f}");
+            }
+        }
+    }
+    println!(
+        "{} rule(s) and {own_profiles} profile(s) checked in {}",
+        ids.len(),
+        dir.display()
+    );
+    Ok(if failed { EXIT_FINDINGS } else { 0 })
+}
+
+fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
+    rules.iter().find(|r| r.id == id).ok_or_else(|| {
+        let mut message = format!("unknown rule `{id}`");
+        if let Some(near) = drlint::config::did_you_mean(id, rules.iter().map(|r| r.id.as_str())) {
+            message.push_str(&format!(" (did you mean `{near}`?)"));
+        }
+        message.push_str("; `drlint rules` lists them");
+        message
+    })
+}
+
+/// Variables from the environment and the command line, production detection and the configuration.
+fn settings(args: &CheckArgs, project: &Project) -> Result<Settings, String> {
+    let pattern = args
+        .production_pattern
+        .clone()
+        .or_else(|| {
+            project
+                .config
+                .as_ref()?
+                .config
+                .production
+                .name_pattern
+                .clone()
+        })
+        .unwrap_or_else(|| drlint::namespace::DEFAULT_PRODUCTION_PATTERN.to_owned());
+    let production_name =
+        regex::Regex::new(&pattern).map_err(|e| format!("production pattern `{pattern}`: {e}"))?;
+    let env_vars = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .filter_map(|(k, v)| {
+            let name = k.strip_prefix("TF_VAR_")?.to_owned();
+            Some(RawVar {
+                source: format!("`{k}`"),
+                name,
+                value: v,
+            })
+        })
+        .collect();
+    let mut cli: Vec<(usize, CliVar)> = Vec::new();
+    for (i, assignment) in args.vars.iter().enumerate() {
+        let (name, value) = assignment
+            .split_once('=')
+            .ok_or_else(|| format!("--var {assignment}: expected NAME=VALUE"))?;
+        let index = args.var_indices.get(i).copied().unwrap_or(i);
+        cli.push((
+            index,
+            CliVar::Assign(RawVar {
+                name: name.trim().to_owned(),
+                value: value.to_owned(),
+                source: format!("`--var {name}=...`"),
+            }),
+        ));
+    }
+    for (i, path) in args.var_files.iter().enumerate() {
+        if !path.is_file() {
+            return Err(format!("--var-file {}: no such file", path.display()));
+        }
+        let index = args.var_file_indices.get(i).copied().unwrap_or(usize::MAX);
+        cli.push((
+            index,
+            CliVar::File(Input {
+                path: discover::display_path(path),
+                content: std::fs::read(path).map_err(|e| e.to_string()),
+            }),
+        ));
+    }
+    cli.sort_by_key(|(i, _)| *i);
+    Ok(Settings {
+        env_vars,
+        cli_vars: cli.into_iter().map(|(_, v)| v).collect(),
+        production_name,
+        fetched_modules: Vec::new(),
+        inspect: false,
+        // for tests and reproducible runs: the day `until=` dates are compared with
+        today: std::env::var("DRLINT_TODAY").ok().filter(|d| !d.is_empty()),
+        known_rules: project.rules.iter().map(|r| r.id.clone()).collect(),
+        config: project
+            .config
+            .as_ref()
+            .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
+    })
+}
+
+/// A rule's `max_age_days`: the configuration's value, else the rule's default.
+fn max_age_days(project: &Project, rule_id: &str) -> Option<f64> {
+    let option = drlint::history::MAX_AGE_OPTION;
+    let configured = project
+        .config
+        .as_ref()
+        .and_then(|c| c.config.rules.get(rule_id))
+        .and_then(|s| s.options.get(option))
+        .cloned();
+    let default = project
+        .rules
+        .iter()
+        .find(|r| r.id == rule_id)
+        .and_then(|r| r.options.get(option))
+        .map(|o| o.default.clone());
+    match configured.or(default)? {
+        drlint::profile::Scalar::Number(n) => Some(n),
+        _ => None,
+    }
+}
+
+/// What `check` produces.
+enum Mode {
+    Check,
+    Inspect,
+    CreateBaseline(PathBuf),
+}
+
+/// `drlint check`, `drlint inspect` and `drlint baseline create`.
+fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
+    let started = std::time::Instant::now();
+    let mut phases: Vec<(&str, std::time::Duration)> = Vec::new();
+    let mut lap = started;
+    let mut mark = |name: &'static str| {
+        let now = std::time::Instant::now();
+        phases.push((name, now - lap));
+        lap = now;
+    };
+    let project = Project::load(&args)?;
+    for id in args.rules.iter().chain(&args.ignore_rules) {
+        find_rule(&project.rules, id)?;
+    }
+    let rules: Vec<Rule> = project
+        .rules
+        .iter()
+        .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
+        .filter(|r| !args.ignore_rules.contains(&r.id))
+        .cloned()
+        .collect();
+    let baseline = match &args.baseline {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("--baseline {}: {e}", path.display()))?;
+            Some(
+                Baseline::from_json(&text)
+                    .map_err(|e| format!("--baseline {}: {e}", path.display()))?,
+            )
+        }
+        None => None,
+    };
+    let mut settings = settings(&args, &project)?;
+    // the marker files the rules of this run name, wherever the configuration sets them
+    let markers = drlint::markers::MarkerNames::for_config(
+        &rules,
+        project.config.as_ref().map(|c| &c.config),
+    );
+    // the ages walk checks each folder's earlier versions with the same rules and settings
+    let history_setup = (rules.clone(), settings.clone());
+    mark("setup");
+
+    let mut report = if let Some(base) = &args.base {
+        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.paths, &markers)?;
+        if let Some(c) = &project.config {
+            let (include, exclude) = (&c.config.include, &c.config.exclude);
+            base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
+            head_inputs = discover::filter_inputs(head_inputs, include, exclude, &c.root)?;
+        }
+        mark("git");
+        settings.inspect = true;
+        let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
+        let base_report = checker.check(base_inputs);
+        let head_report = checker.check(head_inputs);
+        let mut report = drlint::pr::compare(&checker, base_report, head_report);
+        if args.only_new {
+            report
+                .findings
+                .retain(|f| f.status == Some(drlint::finding::Status::New));
+        }
+        mark("check");
+        report
+    } else {
+        let mut files = discover::discover(&args.paths, &markers)?;
+        if let Some(c) = &project.config {
+            files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+        }
+        let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
+        files.extend(fetched_files);
+        mark("discover");
+        let inputs: Vec<Input> = files
+            .par_iter()
+            .map(|path| Input {
+                path: discover::display_path(path),
+                content: std::fs::read(path).map_err(|e| e.to_string()),
+            })
+            .collect();
+        mark("read");
+        settings.fetched_modules = fetched_modules;
+        settings.inspect = matches!(mode, Mode::Inspect);
+        let report =
+            Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
+        mark("check");
+        report
+    };
+
+    if !matches!(mode, Mode::Inspect) {
+        let ages = if args.no_history {
+            Err("--no-history".to_owned())
+        } else {
+            let (rules, settings) = history_setup;
+            let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
+            history::ages(&report, &project.rules, &checker, &markers, args.timings)
+        };
+        let (ages, reason) = match ages {
+            Ok(ages) => (ages, String::new()),
+            Err(reason) => (Default::default(), reason),
+        };
+        let today = std::env::var("DRLINT_TODAY")
+            .ok()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(drlint::suppress::today);
+        let max_age = |rule_id: &str| max_age_days(&project, rule_id);
+        drlint::history::apply(&mut report, &ages, &project.rules, max_age, &today, &reason);
+        mark("history");
+    }
+    if let Mode::CreateBaseline(output) = &mode {
+        let baseline = Baseline::from_report(&report);
+        std::fs::write(output, baseline.to_json())
+            .map_err(|e| format!("{}: {e}", output.display()))?;
+        eprintln!(
+            "drlint: wrote {} findings to {}",
+            baseline.findings.len(),
+            output.display()
+        );
+        return Ok(0);
+    }
+    if let Some(baseline) = &baseline {
+        report.baseline = Some(baseline.apply(&mut report));
+    }
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let rendered = match (&mode, args.format) {
+        (Mode::Inspect, _) => drlint::report::render_inspection(&report, &mut out),
+        (_, Format::Json) => Json.render(&report, &mut out),
+        (_, Format::Human) => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            Human { color, width: 100 }.render(&report, &mut out)
+        }
+    };
+    match rendered.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        // a closed pipe (`drlint check | head`) is not an error
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(format!("writing the report: {e}")),
+    }
+    mark("render");
+    if args.timings {
+        let parts: Vec<String> = phases
+            .iter()
+            .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0))
+            .collect();
+        eprintln!(
+            "drlint: timings: {}; total {:.0} ms",
+            parts.join(", "),
+            started.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    if matches!(mode, Mode::Inspect) {
+        return Ok(0);
+    }
+    let threshold = match args.severity_threshold {
+        Some(Threshold::Note) => Severity::Note,
+        Some(Threshold::Warning) => Severity::Warning,
+        Some(Threshold::Error) => Severity::Error,
+        None => project
+            .config
+            .as_ref()
+            .and_then(|c| c.config.severity_threshold)
+            .unwrap_or(Severity::Warning),
+    };
+    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    Ok(if failing { EXIT_FINDINGS } else { 0 })
+}
