@@ -1,5 +1,6 @@
 //! Embeds the built-in rules and profiles (`rules/*.yaml`, `rules/profiles/*.yaml`
-//! at the workspace root) into the library.
+//! at the workspace root, reached through the crate's `rules` link so that
+//! `cargo package` carries them) into the library.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -19,7 +20,14 @@ fn list(dir: &Path) -> Vec<String> {
 
 fn main() {
     let manifest = env::var("CARGO_MANIFEST_DIR").unwrap();
-    let rules_dir = Path::new(&manifest).join("../../rules");
+    // a checkout without symlinks (Windows by default) has a small text file
+    // in place of the link: read the workspace folder itself then
+    let linked = Path::new(&manifest).join("rules");
+    let rules_dir = if linked.is_dir() {
+        linked
+    } else {
+        Path::new(&manifest).join("../../rules")
+    };
     let profiles_dir = rules_dir.join("profiles");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     println!("cargo:rerun-if-changed={}", profiles_dir.display());
