@@ -891,3 +891,108 @@ fn marker_names_come_from_the_configuration_per_path() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn each_subcommand_accepts_only_its_own_flags() {
+    for args in [
+        &["inspect", "--format", "human", "examples"][..],
+        &["inspect", "--base", "HEAD", "examples"],
+        &["inspect", "--severity-threshold", "error", "examples"],
+        &["baseline", "create", "--format", "json", "examples"],
+        &["baseline", "create", "--only-new", "examples"],
+    ] {
+        let out = drlint().args(args).assert().code(2).get_output().clone();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("unexpected argument"), "{args:?}: {stderr}");
+    }
+    // what they do take
+    drlint()
+        .args(["inspect", "--var", "x=1", "--timings", "examples"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn completions_and_the_manual_page() {
+    let bash = drlint()
+        .args(["completions", "bash"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let script = String::from_utf8(bash).unwrap();
+    assert!(script.contains("_drlint()") && script.contains("--severity-threshold"));
+    // the script is valid bash
+    let checked = std::process::Command::new("bash")
+        .arg("-n")
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write as _;
+            child.stdin.take().unwrap().write_all(script.as_bytes())?;
+            child.wait()
+        })
+        .unwrap();
+    assert!(checked.success());
+    for shell in ["zsh", "fish", "powershell", "elvish"] {
+        drlint().args(["completions", shell]).assert().success();
+    }
+    let man = drlint()
+        .arg("man")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let page = String::from_utf8(man).unwrap();
+    assert!(page.contains(".TH drlint 1"), "{page}");
+    assert!(page.contains("check"), "the page lists the subcommands");
+}
+
+#[test]
+fn quiet_prints_the_findings_only_and_an_empty_tree_gets_a_notice() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = drlint()
+        .args(["check", "--color", "never"])
+        .arg(empty.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no input files found"), "{stderr}");
+    let out = drlint()
+        .args(["check", "--quiet"])
+        .arg(empty.path())
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "{out:?}");
+
+    let out = drlint()
+        .args([
+            "check",
+            "-q",
+            "--color",
+            "never",
+            "fixtures/scenarios/rendering-human",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("deletion-protection-disabled"), "{stdout}");
+    assert!(!stdout.contains(" notes in "), "no summary line: {stdout}");
+    assert!(out.stderr.is_empty());
+    let loud = drlint()
+        .args(["check", "--color", "never", "fixtures/scenarios/rendering-human"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8_lossy(&loud).contains(" notes in "));
+}

@@ -602,7 +602,8 @@ fn errors_say_how_to_fix_them() {
     };
     let e = stderr(&["check", "--base", "origin/nope"], dir.path());
     assert!(
-        e.contains("unknown revision `origin/nope`") && e.contains("git fetch origin origin/nope"),
+        e.contains("unknown revision `origin/nope`")
+            && e.contains("git fetch --no-tags origin origin/nope"),
         "{e}"
     );
     let plain = tempfile::tempdir().unwrap();
@@ -624,6 +625,28 @@ fn errors_say_how_to_fix_them() {
         e.contains("shallow clone") && e.contains("fetch-depth: 0"),
         "{e}"
     );
+    // a remote-tracking base that actions/checkout did not fetch: the advice is a command that works
+    git(dir.path(), &["branch", "feature", &first]);
+    let e = stderr(&["check", "--base", "origin/feature"], &clone);
+    let advice = e
+        .split('`')
+        .find(|part| part.starts_with("git fetch"))
+        .unwrap_or_else(|| panic!("no fetch command in: {e}"));
+    assert_eq!(
+        advice,
+        "git fetch --no-tags origin feature:refs/remotes/origin/feature"
+    );
+    let words: Vec<&str> = advice.split(' ').skip(1).collect();
+    git(&clone, &words);
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(&clone)
+        .args(["check", "--base", "origin/feature"])
+        .env("DRLINT_NO_HISTORY", "1")
+        .output()
+        .unwrap();
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(!e.contains("not in this shallow clone"), "{e}");
 }
 
 #[test]

@@ -16,7 +16,7 @@ pub enum Command {
     /// Check Terraform files for disaster-recovery risks.
     Check(CheckArgs),
     /// Print every data store drlint recognises and its effective attributes (JSON).
-    Inspect(CheckArgs),
+    Inspect(InspectArgs),
     /// Record today's findings as accepted, in a baseline file.
     Baseline {
         #[command(subcommand)]
@@ -36,6 +36,13 @@ pub enum Command {
         /// The rule id, e.g. deletion-protection-disabled.
         rule: String,
     },
+    /// Print a shell completion script (e.g. `drlint completions bash > /etc/bash_completion.d/drlint`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `drlint man > /usr/local/share/man/man1/drlint.1`.
+    Man,
 }
 
 #[derive(Debug, Subcommand)]
@@ -43,7 +50,7 @@ pub enum BaselineCommand {
     /// Write every current finding's fingerprint to a baseline file.
     Create {
         #[command(flatten)]
-        args: CheckArgs,
+        args: BaselineArgs,
         /// Where to write it.
         #[arg(long, default_value = drlint::baseline::BASELINE_FILE)]
         output: PathBuf,
@@ -70,39 +77,16 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Debug, clap::Args)]
-pub struct CheckArgs {
+/// What every command that reads a tree takes: the paths, the configuration,
+/// variables and profiles.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
     /// Files or folders to check (folders are walked, honouring .gitignore).
     #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
-    /// Exit with 1 when a finding of this severity or above is reported
-    /// [default: the configuration's, else warning].
-    #[arg(long, value_enum)]
-    pub severity_threshold: Option<Threshold>,
     /// The configuration file [default: the first `.drlint.yaml` found walking up from the first PATH].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// PR mode: compare with this git revision (the merge base of REF and HEAD); only the
-    /// module folders the change touches are checked, and findings say whether they are new.
-    #[arg(long, value_name = "REF")]
-    pub base: Option<String>,
-    /// Do not read git history for the age of findings of rules with `max_age_days`.
-    #[arg(long, env = "DRLINT_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
-    pub no_history: bool,
-    /// With --base: show, and fail on, new findings only.
-    #[arg(long, requires = "base")]
-    pub only_new: bool,
-    /// Hide the findings listed in this baseline file and report its entries that no longer match.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Run only these rules (repeatable).
-    #[arg(long = "rule", value_name = "RULE")]
-    pub rules: Vec<String>,
-    /// Do not run these rules (repeatable).
-    #[arg(long = "ignore-rule", value_name = "RULE")]
-    pub ignore_rules: Vec<String>,
     /// Set a root module variable, as `terraform plan -var` does (repeatable; later wins).
     #[arg(long = "var", value_name = "NAME=VALUE")]
     pub vars: Vec<String>,
@@ -126,6 +110,63 @@ pub struct CheckArgs {
     /// Print how long each phase took (discover, read, check, render) to stderr.
     #[arg(long)]
     pub timings: bool,
+    /// Print nothing but the report itself: no notes or notices on stderr, no summary line.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Which rules run.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RuleSelection {
+    /// Run only these rules (repeatable).
+    #[arg(long = "rule", value_name = "RULE")]
+    pub rules: Vec<String>,
+    /// Do not run these rules (repeatable).
+    #[arg(long = "ignore-rule", value_name = "RULE")]
+    pub ignore_rules: Vec<String>,
+}
+
+/// `drlint inspect`.
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// `drlint baseline create`.
+#[derive(Debug, clap::Args)]
+pub struct BaselineArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub selection: RuleSelection,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub selection: RuleSelection,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with 1 when a finding of this severity or above is reported
+    /// [default: the configuration's, else warning].
+    #[arg(long, value_enum)]
+    pub severity_threshold: Option<Threshold>,
+    /// PR mode: compare with this git revision (the merge base of REF and HEAD); only the
+    /// module folders the change touches are checked, and findings say whether they are new.
+    #[arg(long, value_name = "REF")]
+    pub base: Option<String>,
+    /// Do not read git history for the age of findings of rules with `max_age_days`.
+    #[arg(long, env = "DRLINT_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub no_history: bool,
+    /// With --base: show, and fail on, new findings only.
+    #[arg(long, requires = "base")]
+    pub only_new: bool,
+    /// Hide the findings listed in this baseline file and report its entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

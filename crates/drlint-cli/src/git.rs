@@ -21,6 +21,8 @@ pub trait Git {
     fn resolve(&self, rev: &str) -> Option<String>;
     fn merge_base(&self, a: &str, b: &str) -> Option<String>;
     fn is_shallow(&self) -> bool;
+    /// The names of the repository's remotes (`git remote`).
+    fn remotes(&self) -> Vec<String>;
     /// Files changed from `base` to the working tree, untracked files included.
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String>;
     /// The files under `dir` (repository-relative, not recursive) at `rev`.
@@ -241,6 +243,12 @@ impl Git for CliGit {
         self.text(&["merge-base", a, b])
             .ok()
             .filter(|s| !s.is_empty())
+    }
+
+    fn remotes(&self) -> Vec<String> {
+        self.text(&["remote"])
+            .map(|t| t.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
     }
 
     fn is_shallow(&self) -> bool {

@@ -70,7 +70,7 @@ pub fn ages(
     rules: &[drlint::Rule],
     checker: &Checker,
     markers: &MarkerNames,
-    timings: bool,
+    args: &crate::args::InputArgs,
 ) -> Result<Ages, String> {
     let wanted = &drlint::history::needing_history(report, rules);
     if wanted.is_empty() {
@@ -178,7 +178,7 @@ pub fn ages(
         })
         .collect();
     out.extend(walked);
-    if timings {
+    if args.timings {
         eprintln!(
             "drlint: history: {} folders ({}), {} versions read, {} checked, {} copies followed",
             folders.len(),
@@ -193,6 +193,7 @@ pub fn ages(
         );
     }
     if !shallow.is_empty()
+        && !args.quiet
         && out
             .values()
             .any(|o| matches!(o, Ok(Origin { boundary: true, .. })))

@@ -16,7 +16,10 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use rayon::prelude::*;
 
-use args::{BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, Threshold};
+use args::{
+    BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, RuleSelection,
+    Threshold,
+};
 use drlint::baseline::Baseline;
 use drlint::profile::{Profile, ProfileSet};
 use drlint::report::{Human, Json, Render};
@@ -46,13 +49,16 @@ where
     };
     // Terraform applies -var and -var-file in command-line order: record their positions.
     let check_args = match (&mut cli.command, matches.subcommand()) {
-        (Command::Check(args) | Command::Inspect(args), Some((_, sub))) => Some((args, sub)),
+        (Command::Check(args), Some((_, sub))) => Some((&mut args.input, sub)),
+        (Command::Inspect(args), Some((_, sub))) => Some((&mut args.input, sub)),
         (
             Command::Baseline {
                 command: BaselineCommand::Create { args, .. },
             },
             Some((_, sub)),
-        ) => sub.subcommand().map(|(_, create)| (args, create)),
+        ) => sub
+            .subcommand()
+            .map(|(_, create)| (&mut args.input, create)),
         _ => None,
     };
     if let Some((args, sub)) = check_args {
@@ -77,18 +83,37 @@ where
 fn run(cli: Cli) -> Result<u8, String> {
     match cli.command {
         Command::Check(args) => check(args, Mode::Check),
-        Command::Inspect(args) => check(args, Mode::Inspect),
+        Command::Inspect(args) => check(
+            check_args_for(args.input, RuleSelection::default()),
+            Mode::Inspect,
+        ),
         Command::Baseline {
             command: BaselineCommand::Create { args, output },
-        } => check(args, Mode::CreateBaseline(output)),
+        } => check(
+            check_args_for(args.input, args.selection),
+            Mode::CreateBaseline(output),
+        ),
+        Command::Completions { shell } => {
+            // generated into memory: clap_complete panics on a closed stdout
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "drlint", &mut script);
+            write_stdout(&script)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| format!("rendering the manual page: {e}"))?;
+            write_stdout(&page)
+        }
         Command::Rules { check: None } => {
-            let project = Project::load(&default_check_args())?;
+            let project = Project::load(&default_check_args().input)?;
             print!("{}", explain::rule_list(&project.rules));
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
-            let project = Project::load(&default_check_args())?;
+            let project = Project::load(&default_check_args().input)?;
             let rule = find_rule(&project.rules, &rule)?;
             print!("{}", explain::explain(rule, &project.profiles));
             Ok(0)
@@ -109,6 +134,22 @@ fn run(cli: Cli) -> Result<u8, String> {
     }
 }
 
+/// The paths of a run as a message names them.
+fn shown_paths(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
+    shown.join(", ")
+}
+
+/// Writes to stdout; a closed pipe (`drlint man | head`) is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<u8, String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => Err(format!("writing to stdout: {e}")),
+    }
+}
+
 /// The arguments of a plain `drlint check`, for commands that need the project's rules.
 fn default_check_args() -> CheckArgs {
     match Cli::parse_from(["drlint", "check"]).command {
@@ -117,11 +158,21 @@ fn default_check_args() -> CheckArgs {
     }
 }
 
+/// A `check` with these inputs and rules and every other option at its default,
+/// for the commands (`inspect`, `baseline create`) that run the same pipeline.
+fn check_args_for(input: InputArgs, selection: RuleSelection) -> CheckArgs {
+    CheckArgs {
+        input,
+        selection,
+        ..default_check_args()
+    }
+}
+
 /// `drlint rules --check DIR`: validate a team's rule and profile files and run the rules' examples.
 /// The rules see the project's profiles (built-in and the configuration's
 /// `profile_dirs`) plus any in `DIR/profiles`.
 fn check_rule_dir(dir: &Path) -> Result<u8, String> {
-    let project = Project::load(&default_check_args())?;
+    let project = Project::load(&default_check_args().input)?;
     let builtin: Vec<String> = drlint::builtin::rules()
         .map_err(|e| e.to_string())?
         .into_iter()
@@ -182,7 +233,7 @@ fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
 }
 
 /// Variables from the environment and the command line, production detection and the configuration.
-fn settings(args: &CheckArgs, project: &Project) -> Result<Settings, String> {
+fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
     let pattern = args
         .production_pattern
         .clone()
@@ -292,15 +343,20 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         phases.push((name, now - lap));
         lap = now;
     };
-    let project = Project::load(&args)?;
-    for id in args.rules.iter().chain(&args.ignore_rules) {
+    let project = Project::load(&args.input)?;
+    for id in args
+        .selection
+        .rules
+        .iter()
+        .chain(&args.selection.ignore_rules)
+    {
         find_rule(&project.rules, id)?;
     }
     let rules: Vec<Rule> = project
         .rules
         .iter()
-        .filter(|r| args.rules.is_empty() || args.rules.contains(&r.id))
-        .filter(|r| !args.ignore_rules.contains(&r.id))
+        .filter(|r| args.selection.rules.is_empty() || args.selection.rules.contains(&r.id))
+        .filter(|r| !args.selection.ignore_rules.contains(&r.id))
         .cloned()
         .collect();
     let baseline = match &args.baseline {
@@ -314,7 +370,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         }
         None => None,
     };
-    let mut settings = settings(&args, &project)?;
+    let mut settings = settings(&args.input, &project)?;
     // the marker files the rules of this run name, wherever the configuration sets them
     let markers = drlint::markers::MarkerNames::for_config(
         &rules,
@@ -325,11 +381,17 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     mark("setup");
 
     let mut report = if let Some(base) = &args.base {
-        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.paths, &markers)?;
+        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.input.paths, &markers)?;
         if let Some(c) = &project.config {
             let (include, exclude) = (&c.config.include, &c.config.exclude);
             base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
             head_inputs = discover::filter_inputs(head_inputs, include, exclude, &c.root)?;
+        }
+        if base_inputs.is_empty() && head_inputs.is_empty() && !args.input.quiet {
+            eprintln!(
+                "drlint: notice: the change since `{base}` touches no input files in {}",
+                shown_paths(&args.input.paths)
+            );
         }
         mark("git");
         settings.inspect = true;
@@ -345,9 +407,15 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         mark("check");
         report
     } else {
-        let mut files = discover::discover(&args.paths, &markers)?;
+        let mut files = discover::discover(&args.input.paths, &markers)?;
         if let Some(c) = &project.config {
             files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+        }
+        if files.is_empty() && !args.input.quiet {
+            eprintln!(
+                "drlint: notice: no input files found in {} (drlint reads .tf, .tfvars, .tfvars.json and 00-namespace.yaml files; .gitignore is honoured)",
+                shown_paths(&args.input.paths)
+            );
         }
         let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
         files.extend(fetched_files);
@@ -368,13 +436,13 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         report
     };
 
-    if !matches!(mode, Mode::Inspect) {
+    if matches!(mode, Mode::Check) {
         let ages = if args.no_history {
             Err("--no-history".to_owned())
         } else {
             let (rules, settings) = history_setup;
             let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
-            history::ages(&report, &project.rules, &checker, &markers, args.timings)
+            history::ages(&report, &project.rules, &checker, &markers, &args.input)
         };
         let (ages, reason) = match ages {
             Ok(ages) => (ages, String::new()),
@@ -392,11 +460,13 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         let baseline = Baseline::from_report(&report);
         std::fs::write(output, baseline.to_json())
             .map_err(|e| format!("{}: {e}", output.display()))?;
-        eprintln!(
-            "drlint: wrote {} findings to {}",
-            baseline.findings.len(),
-            output.display()
-        );
+        if !args.input.quiet {
+            eprintln!(
+                "drlint: wrote {} findings to {}",
+                baseline.findings.len(),
+                output.display()
+            );
+        }
         return Ok(0);
     }
     if let Some(baseline) = &baseline {
@@ -417,7 +487,12 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            Human { color, width: 100 }.render(&report, &mut out)
+            Human {
+                color,
+                width: 100,
+                summary: !args.input.quiet,
+            }
+            .render(&report, &mut out)
         }
     };
     match rendered.and_then(|()| out.flush()) {
@@ -427,7 +502,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         Err(e) => return Err(format!("writing the report: {e}")),
     }
     mark("render");
-    if args.timings {
+    if args.input.timings {
         let parts: Vec<String> = phases
             .iter()
             .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0))

@@ -31,6 +31,24 @@ fn display(prefix: &str, path: &str) -> String {
     format!("{}{path}", "../".repeat(up))
 }
 
+/// The command that fetches `base`. A remote-tracking name such as
+/// `origin/main` is not a ref on the remote (`git fetch origin origin/main`
+/// fails): fetch the branch into that name instead.
+pub fn fetch_command(base: &str, remotes: &[String]) -> String {
+    if let Some((remote, branch)) = base.split_once('/')
+        && remotes.iter().any(|r| r == remote)
+        && !branch.is_empty()
+    {
+        return format!("git fetch --no-tags {remote} {branch}:refs/remotes/{remote}/{branch}");
+    }
+    let remote = remotes
+        .iter()
+        .find(|r| *r == "origin")
+        .or(remotes.first())
+        .map_or("origin", String::as_str);
+    format!("git fetch --no-tags {remote} {base}")
+}
+
 /// The base and head inputs of the folders changed since `base`, within `paths`.
 pub fn inputs(
     base: &str,
@@ -44,13 +62,14 @@ pub fn inputs(
     })?;
     let prefix = git.prefix().unwrap_or_default();
     let Some(base_rev) = git.resolve(base) else {
+        let fetch = fetch_command(base, &git.remotes());
         return Err(if git.is_shallow() {
             format!(
-                "`{base}` is not in this shallow clone: fetch it first (`git fetch origin {base}`), or check out with `fetch-depth: 0`"
+                "`{base}` is not in this shallow clone: fetch it first (`{fetch}`), or check out with `fetch-depth: 0` (actions/checkout)"
             )
         } else {
             format!(
-                "unknown revision `{base}`: fetch it (`git fetch origin {base}`) or name an existing branch, tag or commit"
+                "unknown revision `{base}`: fetch it (`{fetch}`) or name an existing branch, tag or commit"
             )
         });
     };

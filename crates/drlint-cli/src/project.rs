@@ -9,7 +9,7 @@ use drlint::Rule;
 use drlint::config::{CONFIG_FILE, Config};
 use drlint::profile::{Profile, ProfileSet};
 
-use crate::args::CheckArgs;
+use crate::args::InputArgs;
 
 pub struct LoadedConfig {
     pub config: Config,
@@ -26,7 +26,7 @@ pub struct Project {
 
 /// The configuration file for a run: `--config`, else the first `.drlint.yaml`
 /// in the first path's folder or any folder above it.
-fn find_config(args: &CheckArgs) -> Result<Option<PathBuf>, String> {
+fn find_config(args: &InputArgs) -> Result<Option<PathBuf>, String> {
     if let Some(path) = &args.config {
         return if path.is_file() {
             Ok(Some(path.clone()))
@@ -137,7 +137,7 @@ pub fn add_rules(rules: &mut Vec<Rule>, extra: Vec<Rule>, origin: &Path) -> Resu
 }
 
 impl Project {
-    pub fn load(args: &CheckArgs) -> Result<Project, String> {
+    pub fn load(args: &InputArgs) -> Result<Project, String> {
         let mut rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
         let mut profiles: Vec<Profile> = drlint::builtin::profiles()
             .map_err(|e| e.to_string())?

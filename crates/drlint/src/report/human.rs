@@ -16,6 +16,8 @@ use crate::source::SourceFile;
 pub struct Human {
     pub color: bool,
     pub width: usize,
+    /// Whether to end with the summary lines (counts, hard-coded facts); `--quiet` drops them.
+    pub summary: bool,
 }
 
 /// A finding seen through miette's `Diagnostic`.
@@ -255,6 +257,9 @@ impl Render for Human {
         for finding in &report.findings {
             out.write_all(self.render_finding(finding).as_bytes())?;
             writeln!(out)?;
+        }
+        if !self.summary {
+            return Ok(());
         }
         writeln!(out, "{}", summary_line(report))?;
         if let Some(line) = hard_coded_line(report) {
