@@ -814,3 +814,88 @@ fn an_apply_pipeline_marker_is_new_when_added_existing_beside_a_change_and_fixed
         [format!("fixed apply-pipeline-skipped {marker}:1")]
     );
 }
+
+#[test]
+fn a_baseline_in_pr_mode_says_nothing_of_the_folders_the_change_did_not_touch() {
+    let dir = repo();
+    let root = dir.path();
+    let db = |protect: bool| {
+        format!(
+            "resource \"aws_db_instance\" \"db\" {{\n  identifier          = \"db\"\n  deletion_protection = {protect}\n}}\n"
+        )
+    };
+    for folder in ["a", "b"] {
+        fs::create_dir_all(root.join(folder)).unwrap();
+        fs::write(root.join(folder).join("main.tf"), db(false)).unwrap();
+    }
+    commit(root, "two folders with a finding each");
+    let run = |args: &[&str]| -> Value {
+        let out = Command::cargo_bin("drlint")
+            .unwrap()
+            .current_dir(root)
+            .env("DRLINT_NO_HISTORY", "1")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().unwrap() < 2,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if out.stdout.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&out.stdout).unwrap()
+        }
+    };
+    run(&["baseline", "create", "--output", "baseline.json", "."]);
+    let fixed = |doc: &Value| -> Vec<String> {
+        doc["summary"]["baseline"]["fixed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["path"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    // a change in a/ that keeps its finding: nothing is fixed, b/ was not read
+    fs::write(root.join("a/other.tf"), "locals {}\n").unwrap();
+    commit(root, "touch a");
+    let check = |base: &str| {
+        run(&[
+            "check",
+            "--format",
+            "json",
+            "--baseline",
+            "baseline.json",
+            "--base",
+            base,
+            ".",
+        ])
+    };
+    let doc = check("HEAD~1");
+    let hidden = doc["summary"]["baseline"]["hidden"].as_u64().unwrap();
+    assert!(hidden > 0, "a/'s findings are hidden: {doc:#}");
+    assert_eq!(fixed(&doc), Vec::<String>::new());
+
+    // fixing a/: only a/'s entry is fixed
+    fs::write(root.join("a/main.tf"), db(true)).unwrap();
+    commit(root, "fix a");
+    let fixed_now = fixed(&check("HEAD~1"));
+    assert!(
+        !fixed_now.is_empty() && fixed_now.iter().all(|p| p == "a/main.tf"),
+        "{fixed_now:?}"
+    );
+
+    // the same holds for a whole-tree run given one folder
+    let doc = run(&[
+        "check",
+        "--format",
+        "json",
+        "--baseline",
+        "baseline.json",
+        "b",
+    ]);
+    assert_eq!(fixed(&doc), Vec::<String>::new());
+    assert_eq!(doc["summary"]["baseline"]["hidden"].as_u64(), Some(hidden));
+}

@@ -66,7 +66,9 @@ impl Baseline {
     }
 
     /// Hides the listed findings from the report; an entry matches on fingerprint
-    /// (which already covers rule and path).
+    /// (which already covers rule and path). An entry with no finding is fixed
+    /// only when its folder was checked: a PR-mode run, or one given a few
+    /// paths, says nothing of the folders it did not read.
     pub fn apply(&self, report: &mut CheckReport) -> BaselineOutcome {
         let listed: HashSet<&str> = self
             .findings
@@ -88,6 +90,10 @@ impl Baseline {
                 .findings
                 .iter()
                 .filter(|e| !present.contains(&e.fingerprint))
+                .filter(|e| {
+                    let (folder, _) = crate::check::split_path(&e.path);
+                    report.folders.contains(folder)
+                })
                 .cloned()
                 .collect(),
         }

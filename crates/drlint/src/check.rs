@@ -124,6 +124,9 @@ pub struct CheckReport {
     pub fixed: Vec<Finding>,
     /// Whether this is a PR-mode comparison (findings carry a status).
     pub compared: bool,
+    /// The folders whose files were checked (display paths, `.` for the current one):
+    /// what a finding that is absent can be said to be fixed in.
+    pub folders: BTreeSet<String>,
 }
 
 impl CheckReport {
@@ -354,6 +357,7 @@ impl Checker {
             hard_coded: hard_coded.into_values().collect(),
             fixed: Vec::new(),
             compared: false,
+            folders: dirs.keys().cloned().collect(),
         }
     }
 
@@ -732,6 +736,6 @@ impl Checker {
 }
 
 /// `(folder, file name)` of a display path; the folder of `main.tf` is `.`.
-fn split_path(path: &str) -> (&str, &str) {
+pub(crate) fn split_path(path: &str) -> (&str, &str) {
     path.rsplit_once('/').unwrap_or((".", path))
 }

@@ -426,5 +426,6 @@ pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> C
     head.findings.extend(added);
     finalize(&mut head.findings);
     head.compared = true;
+    head.folders.extend(base.folders);
     head
 }
