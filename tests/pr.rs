@@ -172,10 +172,11 @@ fn datahub_catalogue_prod_protection_in_variables_and_wrong_order() {
                 format!("new restore-blocked-by-deletion-protection {f}:19"),
                 format!("new snapshot-identifier-lingering {f}:19"),
             ],
-            // #32325: protection turned off through variables.tf
+            // #32325: protection turned off through variables.tf: shown on the
+            // default the change edited (the call in rds-postgresql.tf:13 is untouched)
             vec![
-                format!("new deletion-protection-disabled {f}:13"),
                 format!("existing snapshot-identifier-lingering {f}:19"),
+                "new deletion-protection-disabled ns/resources/variables.tf:125".to_owned(),
             ],
             // #32331: snapshot removed
             vec![
@@ -573,7 +574,8 @@ fn a_file_rename_changes_nothing_and_a_default_changed_elsewhere_counts() {
     );
     commit(root, "rename the file");
 
-    // only variables.tf changes, but the module in database.tf is affected
+    // only variables.tf changes, but the module in database.tf is affected:
+    // the finding is shown on the edited default, where the pull request can show it
     fs::write(
         root.join("env/variables.tf"),
         "variable \"protect\" {\n  default = false\n}\n",
@@ -581,7 +583,7 @@ fn a_file_rename_changes_nothing_and_a_default_changed_elsewhere_counts() {
     .unwrap();
     assert_eq!(
         pr_check(root, "HEAD"),
-        ["new deletion-protection-disabled env/database.tf:3"]
+        ["new deletion-protection-disabled env/variables.tf:2"]
     );
 }
 
@@ -898,4 +900,82 @@ fn a_baseline_in_pr_mode_says_nothing_of_the_folders_the_change_did_not_touch() 
     ]);
     assert_eq!(fixed(&doc), Vec::<String>::new());
     assert_eq!(doc["summary"]["baseline"]["hidden"].as_u64(), Some(hidden));
+}
+
+#[test]
+fn a_new_finding_is_placed_on_the_line_the_change_edited() {
+    let dir = repo();
+    let root = dir.path();
+    fs::write(
+        root.join("main.tf"),
+        "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = var.protect\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        root.join("variables.tf"),
+        "variable \"protect\" {\n  default = true\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join("terraform.tfvars"), "# settings\nsize = 1\n").unwrap();
+    commit(root, "protected");
+    // the change edits only the tfvars file: main.tf and variables.tf are untouched
+    fs::write(
+        root.join("terraform.tfvars"),
+        "# settings\nsize    = 1\nprotect = false\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(root)
+        .env("DRLINT_NO_HISTORY", "1")
+        .args(["check", "--format", "json", "--base", "HEAD", "."])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "deletion-protection-disabled")
+        .unwrap_or_else(|| panic!("{doc:#}"));
+    assert_eq!(finding["status"], "new");
+    assert_eq!(
+        (finding["path"].as_str(), finding["line"].as_u64()),
+        (Some("terraform.tfvars"), Some(3)),
+        "{finding:#}"
+    );
+    // where the finding used to point is kept, first among the related locations
+    let related = finding["related"].as_array().unwrap();
+    assert_eq!(related[0]["path"], "main.tf", "{finding:#}");
+    assert_eq!(related[0]["line"], 3);
+
+    // the same finding, existing at the base, stays where it is
+    commit(root, "protection off");
+    fs::write(
+        root.join("variables.tf"),
+        "variable \"protect\" {\n  default = true # edited\n}\n",
+    )
+    .unwrap();
+    let out = Command::cargo_bin("drlint")
+        .unwrap()
+        .current_dir(root)
+        .env("DRLINT_NO_HISTORY", "1")
+        .args(["check", "--format", "json", "--base", "HEAD", "."])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let existing: Vec<(&str, &str, u64)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "deletion-protection-disabled")
+        .map(|f| {
+            (
+                f["status"].as_str().unwrap(),
+                f["path"].as_str().unwrap(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(existing, [("existing", "main.tf", 3)]);
 }

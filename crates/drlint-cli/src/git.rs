@@ -25,6 +25,10 @@ pub trait Git {
     fn remotes(&self) -> Vec<String>;
     /// Files changed from `base` to the working tree, untracked files included.
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String>;
+    /// The lines of the working tree's files that differ from `base`: (path,
+    /// first line, count) for each hunk's new side (`git diff -U0`). Untracked
+    /// files are not listed: `changes` says they are added.
+    fn changed_lines(&self, base: &str) -> Result<Vec<(String, usize, usize)>, String>;
     /// The files under `dir` (repository-relative, not recursive) at `rev`.
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
     /// The contents of `path` at `rev`.
@@ -72,6 +76,66 @@ const LOG_ARGS: [&str; 6] = [
     "--no-abbrev",
     "--no-renames",
 ];
+
+/// The new side of each hunk of a `git diff -U0`: (path, first line, count).
+fn parse_hunks(diff: &str) -> Vec<(String, usize, usize)> {
+    let mut out = Vec::new();
+    let mut path: Option<String> = None;
+    for line in diff.lines() {
+        if let Some(target) = line.strip_prefix("+++ ") {
+            path = match target {
+                "/dev/null" => None,
+                t => Some(unquote(t).trim_start_matches("b/").to_owned()),
+            };
+        } else if let (Some(hunk), Some(path)) = (line.strip_prefix("@@ "), &path) {
+            // @@ -a[,b] +c[,d] @@
+            let Some(new) = hunk.split(' ').find_map(|w| w.strip_prefix('+')) else {
+                continue;
+            };
+            let (first, count) = match new.split_once(',') {
+                Some((first, count)) => (first.parse().ok(), count.parse().ok()),
+                None => (new.parse().ok(), Some(1)),
+            };
+            if let (Some(first), Some(count)) = (first, count) {
+                out.push((path.clone(), first, count));
+            }
+        }
+    }
+    out
+}
+
+/// A path as git prints it: C-quoted when it holds a quote, backslash or control character.
+fn unquote(path: &str) -> String {
+    let Some(inner) = path.strip_prefix('"').and_then(|p| p.strip_suffix('"')) else {
+        return path.to_owned();
+    };
+    let mut bytes = Vec::new();
+    let mut chars = inner.bytes().peekable();
+    while let Some(b) = chars.next() {
+        if b != b'\\' {
+            bytes.push(b);
+            continue;
+        }
+        match chars.next() {
+            Some(b'n') => bytes.push(b'\n'),
+            Some(b't') => bytes.push(b'\t'),
+            Some(b'r') => bytes.push(b'\r'),
+            Some(d @ b'0'..=b'7') => {
+                let mut value = u32::from(d - b'0');
+                for _ in 0..2 {
+                    if let Some(&n @ b'0'..=b'7') = chars.peek() {
+                        value = value * 8 + u32::from(n - b'0');
+                        chars.next();
+                    }
+                }
+                bytes.push(u8::try_from(value).unwrap_or(b'?'));
+            }
+            Some(other) => bytes.push(other),
+            None => {}
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
 
 /// `git log` with `LOG_ARGS`: commits and the blobs they changed.
 fn parse_log(raw: &[u8]) -> Vec<(Commit, Vec<BlobChange>)> {
@@ -308,6 +372,23 @@ impl Git for CliGit {
         Ok(out)
     }
 
+    fn changed_lines(&self, base: &str) -> Result<Vec<(String, usize, usize)>, String> {
+        let raw = self.run(&[
+            "-c",
+            "core.quotePath=false",
+            "diff",
+            "-U0",
+            "-M",
+            "--no-color",
+            "--no-ext-diff",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            base,
+            "--",
+        ])?;
+        Ok(parse_hunks(&String::from_utf8_lossy(&raw)))
+    }
+
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String> {
         let spec = if dir == "." || dir.is_empty() {
             rev.to_owned()
@@ -408,5 +489,24 @@ impl Git for CliGit {
 
     fn objects(&self) -> Result<CatFile, String> {
         CatFile::spawn(&self.dir)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hunks_give_the_new_side_of_each_change() {
+        let diff = "diff --git a/x.tf b/x.tf\n--- a/x.tf\n+++ b/x.tf\n@@ -3 +3 @@\n-a\n+b\n@@ -10,0 +11,2 @@ locals {\n+c\n+d\n@@ -20,2 +22,0 @@\n-e\n-f\ndiff --git a/gone.tf b/gone.tf\n--- a/gone.tf\n+++ /dev/null\n@@ -1 +0,0 @@\n-x\n--- a/\"t\\303\\251st\\\\.tf\"\n+++ \"b/t\\303\\251st\\\\.tf\"\n@@ -1 +1 @@\n";
+        assert_eq!(
+            parse_hunks(diff),
+            [
+                ("x.tf".to_owned(), 3, 1),
+                ("x.tf".to_owned(), 11, 2),
+                ("x.tf".to_owned(), 22, 0),
+                ("tést\\.tf".to_owned(), 1, 1),
+            ]
+        );
     }
 }

@@ -380,6 +380,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     let history_setup = (rules.clone(), settings.clone());
     mark("setup");
 
+    // PR mode: the lines the change added or edited
+    let mut changed_lines = None;
     let mut report = if let Some(base) = &args.base {
         let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.input.paths, &markers)?;
         if let Some(c) = &project.config {
@@ -399,6 +401,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         let base_report = checker.check(base_inputs);
         let head_report = checker.check(head_inputs);
         let mut report = drlint::pr::compare(&checker, base_report, head_report);
+        changed_lines = Some(pr::changed_lines(base)?);
         if args.only_new {
             report
                 .findings
@@ -455,6 +458,12 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         let max_age = |rule_id: &str| max_age_days(&project, rule_id);
         drlint::history::apply(&mut report, &ages, &project.rules, max_age, &today, &reason);
         mark("history");
+    }
+    if let Some(changed) = &changed_lines {
+        // new findings are shown where the change is (GitHub shows an alert in a
+        // pull request only on the lines it added or edited); after the ages,
+        // which are looked up in the finding's own folder
+        drlint::diff::place_on_changed_lines(&mut report, changed);
     }
     if let Mode::CreateBaseline(output) = &mode {
         let baseline = Baseline::from_report(&report);

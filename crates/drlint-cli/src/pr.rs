@@ -31,6 +31,28 @@ fn display(prefix: &str, path: &str) -> String {
     format!("{}{path}", "../".repeat(up))
 }
 
+/// The lines the change since `base` (its merge base with HEAD) added or
+/// edited in the working tree, by display path; an added or untracked file is
+/// new throughout.
+pub fn changed_lines(base: &str) -> Result<drlint::diff::ChangedLines, String> {
+    let git = CliGit::new(Path::new("."));
+    let prefix = git.prefix().unwrap_or_default();
+    let base_rev = git
+        .resolve(base)
+        .ok_or_else(|| format!("unknown revision `{base}`"))?;
+    let merge_base = git.merge_base(&base_rev, "HEAD").unwrap_or(base_rev);
+    let mut changed = drlint::diff::ChangedLines::default();
+    for (path, first, count) in git.changed_lines(&merge_base)? {
+        changed.add(&display(&prefix, &path), first, count);
+    }
+    for c in git.changes(&merge_base)? {
+        if let ('A', Some(path)) = (c.status, &c.new) {
+            changed.add_file(&display(&prefix, path));
+        }
+    }
+    Ok(changed)
+}
+
 /// The command that fetches `base`. A remote-tracking name such as
 /// `origin/main` is not a ref on the remote (`git fetch origin origin/main`
 /// fails): fetch the branch into that name instead.

@@ -77,10 +77,8 @@ fn fnv1a(parts: &[&str]) -> u64 {
     hash
 }
 
-/// Sorts findings by path, line, column and rule, and gives each a
-/// fingerprint from (rule, path, identity, occurrence): stable when lines
-/// shift, distinct across files and for repeated identical findings.
-pub fn finalize(findings: &mut [Finding]) {
+/// Sorts findings by path, position, rule and identity: the order of every report.
+pub fn sort(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         (a.path(), a.span.start, &a.rule, &a.identity).cmp(&(
             b.path(),
@@ -89,6 +87,13 @@ pub fn finalize(findings: &mut [Finding]) {
             &b.identity,
         ))
     });
+}
+
+/// Sorts findings by path, line, column and rule, and gives each a
+/// fingerprint from (rule, path, identity, occurrence): stable when lines
+/// shift, distinct across files and for repeated identical findings.
+pub fn finalize(findings: &mut [Finding]) {
+    sort(findings);
     let mut seen: std::collections::HashMap<u64, u32> = std::collections::HashMap::new();
     for f in findings.iter_mut() {
         let base = fnv1a(&[&f.rule, f.path(), &f.identity]);

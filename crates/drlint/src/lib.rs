@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod builtin;
 pub mod check;
 pub mod config;
+pub mod diff;
 pub mod docs;
 pub mod eval;
 pub mod examples;
