@@ -14,6 +14,7 @@ pub mod eval;
 pub mod examples;
 pub mod finding;
 pub mod hcl;
+pub mod helm;
 pub mod history;
 pub mod markers;
 pub mod model;

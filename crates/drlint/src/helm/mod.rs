@@ -1,0 +1,3 @@
+//! Helm values: a spanned YAML tree read as Helm reads it.
+
+pub mod yaml;
