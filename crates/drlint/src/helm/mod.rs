@@ -1,3 +1,4 @@
 //! Helm values: a spanned YAML tree read as Helm reads it.
 
+pub mod layers;
 pub mod yaml;
