@@ -1,4 +1,5 @@
-//! Embeds the built-in rules and profiles (`rules/*.yaml`, `rules/profiles/*.yaml`
+//! Embeds the built-in rules and profiles (`rules/*.yaml`, `rules/profiles/*.yaml`,
+//! `rules/charts/*.yaml`
 //! at the workspace root, reached through the crate's `rules` link so that
 //! `cargo package` carries them) into the library.
 
@@ -29,10 +30,16 @@ fn main() {
         Path::new(&manifest).join("../../rules")
     };
     let profiles_dir = rules_dir.join("profiles");
+    let charts_dir = rules_dir.join("charts");
     println!("cargo:rerun-if-changed={}", rules_dir.display());
     println!("cargo:rerun-if-changed={}", profiles_dir.display());
+    println!("cargo:rerun-if-changed={}", charts_dir.display());
     let mut out = String::new();
-    for (name, dir) in [("RULE_FILES", &rules_dir), ("PROFILE_FILES", &profiles_dir)] {
+    for (name, dir) in [
+        ("RULE_FILES", &rules_dir),
+        ("PROFILE_FILES", &profiles_dir),
+        ("CHART_FILES", &charts_dir),
+    ] {
         let files = list(dir);
         writeln!(out, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for f in files {

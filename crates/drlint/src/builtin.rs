@@ -17,6 +17,11 @@ pub fn profile_files() -> &'static [(&'static str, &'static str)] {
     embedded::PROFILE_FILES
 }
 
+/// `(file name, YAML text)` of every built-in chart profile.
+pub fn chart_files() -> &'static [(&'static str, &'static str)] {
+    embedded::CHART_FILES
+}
+
 /// The built-in rules, sorted by id.
 pub fn rules() -> Result<Vec<Rule>, RuleError> {
     let mut rules = rule_files()
