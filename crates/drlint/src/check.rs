@@ -71,6 +71,8 @@ pub struct Settings {
     /// `.drlint.yaml` rule settings, and its folder as a display path (`.`,
     /// `../repo`): override globs match module folders relative to it.
     pub config: Option<(Resolved, String)>,
+    /// How Helm values files are read, grouped into releases and profiled.
+    pub helm: crate::helm::HelmSettings,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -95,6 +97,7 @@ impl Default for Settings {
             today: None,
             known_rules: Vec::new(),
             config: None,
+            helm: crate::helm::HelmSettings::default(),
         }
     }
 }
@@ -143,7 +146,7 @@ pub struct Checker {
     rules: Vec<Rule>,
     options: Vec<BTreeMap<String, Scalar>>,
     profiles: ProfileSet,
-    settings: Settings,
+    pub(crate) settings: Settings,
     /// File names taken for marker files rather than Terraform.
     markers: MarkerNames,
 }
@@ -156,6 +159,9 @@ struct DirInputs<'i> {
     namespace: Option<&'i Input>,
     /// Marker files (`select: markers` rules), never parsed.
     markers: Vec<&'i Input>,
+    /// Helm values files and the `Chart.yaml` beside them.
+    values: Vec<&'i Input>,
+    charts: Vec<&'i Input>,
 }
 
 /// A parsed module directory with what parsing found wrong in its files.
@@ -201,7 +207,7 @@ impl Checker {
         &self.rules
     }
 
-    fn rule(&self, id: &str) -> Option<&Rule> {
+    pub(crate) fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
 
@@ -215,6 +221,10 @@ impl Checker {
                 entry.namespace = Some(input);
             } else if is_auto_tfvars(name) {
                 entry.tfvars.push(input);
+            } else if crate::helm::is_values_file(name) {
+                entry.values.push(input);
+            } else if name == crate::helm::CHART_FILE {
+                entry.charts.push(input);
             } else if !name.ends_with(".tf") && self.markers.wants(name) {
                 entry.markers.push(input);
             } else {
@@ -331,6 +341,21 @@ impl Checker {
         }
         // Marker files, now that the data stores below their folders are known.
         findings.extend(self.marker_findings(&dirs, &roots, &mut unknown));
+        // Helm values, release by release
+        let values: Vec<&Input> = dirs
+            .values()
+            .flat_map(|d| d.values.iter().copied())
+            .collect();
+        if !values.is_empty() {
+            let charts: Vec<&Input> = dirs
+                .values()
+                .flat_map(|d| d.charts.iter().copied())
+                .collect();
+            let helm = self.check_values(&values, &charts);
+            findings.extend(helm.findings);
+            suppressions.extend(helm.suppressions);
+            unknown += helm.unknown;
+        }
         let today = self.settings.today.clone().unwrap_or_else(today);
         let applied = apply(
             findings,
@@ -642,7 +667,7 @@ impl Checker {
     }
 
     /// The input as UTF-8 text, or the `parse-error` finding saying why not.
-    fn decode(&self, input: &Input) -> Result<Arc<SourceFile>, Box<Finding>> {
+    pub(crate) fn decode(&self, input: &Input) -> Result<Arc<SourceFile>, Box<Finding>> {
         let bytes = match &input.content {
             Ok(bytes) => bytes,
             Err(why) => {
@@ -682,7 +707,12 @@ impl Checker {
         self.problem(file, offset..end, e.message)
     }
 
-    fn problem(&self, file: Arc<SourceFile>, span: Range<usize>, message: String) -> Finding {
+    pub(crate) fn problem(
+        &self,
+        file: Arc<SourceFile>,
+        span: Range<usize>,
+        message: String,
+    ) -> Finding {
         let rule = self.rule(PARSE_ERROR);
         Finding {
             rule: PARSE_ERROR.to_owned(),

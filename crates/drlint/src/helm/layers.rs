@@ -47,6 +47,8 @@ pub struct Merged {
     pub overrode: Option<Loc>,
     /// Index of the layer that set it (0: the lowest).
     pub layer: usize,
+    /// Set by no file: the chart profile's default ("chart generic-service 3.12.4").
+    pub default_of: Option<Arc<str>>,
 }
 
 impl Merged {
@@ -132,6 +134,58 @@ pub fn from_yaml(node: &Node, key: Option<Loc>, file: &Arc<SourceFile>, layer: u
         key,
         overrode: None,
         layer,
+        default_of: None,
+    }
+}
+
+/// A chart profile's defaults as layer 0, located nowhere (`default_of` says whose).
+pub fn from_defaults(value: &serde_json::Value, profile: &Arc<str>) -> Merged {
+    let value = match value {
+        serde_json::Value::Null => Value::Null,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::Int(i),
+            None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        serde_json::Value::String(s) => Value::Str(s.clone()),
+        serde_json::Value::Array(items) => {
+            Value::Seq(items.iter().map(|i| from_defaults(i, profile)).collect())
+        }
+        serde_json::Value::Object(map) => Value::Map(
+            map.iter()
+                .map(|(k, v)| (k.clone(), from_defaults(v, profile)))
+                .collect(),
+        ),
+    };
+    Merged {
+        value,
+        at: nowhere(),
+        key: None,
+        overrode: None,
+        layer: 0,
+        default_of: Some(Arc::clone(profile)),
+    }
+}
+
+fn nowhere() -> Loc {
+    thread_local! {
+        static EMPTY: Arc<SourceFile> = Arc::new(SourceFile::new("", ""));
+    }
+    Loc {
+        file: EMPTY.with(Arc::clone),
+        span: 0..0,
+    }
+}
+
+/// An empty map at layer 0, to hold defaults at a nested key.
+pub fn empty_map() -> Merged {
+    Merged {
+        value: Value::Map(Vec::new()),
+        at: nowhere(),
+        key: None,
+        overrode: None,
+        layer: 0,
+        default_of: None,
     }
 }
 
@@ -141,16 +195,7 @@ pub fn merge(layers: Vec<Merged>) -> Layered {
     let mut layers = layers.into_iter();
     let Some(mut root) = layers.next() else {
         return Layered {
-            root: Merged {
-                value: Value::Map(Vec::new()),
-                at: Loc {
-                    file: Arc::new(SourceFile::new("", "")),
-                    span: 0..0,
-                },
-                key: None,
-                overrode: None,
-                layer: 0,
-            },
+            root: empty_map(),
             overlays,
         };
     };
@@ -189,6 +234,9 @@ fn merge_map(
             Some(i) => {
                 let existing = &mut entries[i].1;
                 match (&existing.value, &value.value) {
+                    (_, Value::Null) if existing.default_of.is_some() => {
+                        entries.remove(i);
+                    }
                     (_, Value::Null) => {
                         overlays.push(Overlay::KeyDeleted {
                             path: path.clone(),
@@ -198,13 +246,22 @@ fn merge_map(
                         entries.remove(i);
                     }
                     (Value::Map(_), Value::Map(_)) => {
+                        // the most specific layer that writes the key is where it is shown
+                        if value.key.is_some() {
+                            existing.key = value.key.clone();
+                            existing.at = value.at.clone();
+                            existing.layer = value.layer;
+                            existing.default_of = None;
+                        }
                         let Value::Map(over_entries) = value.value else {
                             unreachable!("matched a map")
                         };
                         merge_map(existing, over_entries, path, overlays);
                     }
                     (old, new) => {
-                        if let (Value::Seq(old_items), Value::Seq(new_items)) = (old, new) {
+                        if let (Value::Seq(old_items), Value::Seq(new_items), None) =
+                            (old, new, &existing.default_of)
+                        {
                             let dropped = old_items
                                 .iter()
                                 .filter(|o| !new_items.iter().any(|n| same_value(n, o)))
@@ -218,7 +275,8 @@ fn merge_map(
                                 });
                             }
                         }
-                        let overrode = Some(existing.at.clone());
+                        // a chart default is not a place in a file
+                        let overrode = existing.default_of.is_none().then(|| existing.at.clone());
                         *existing = Merged { overrode, ..value };
                     }
                 }
@@ -312,7 +370,12 @@ mod tests {
                     path,
                     overlay,
                     base,
-                } => format!("null {} {} over {}", path.join("."), shown(overlay), shown(base)),
+                } => format!(
+                    "null {} {} over {}",
+                    path.join("."),
+                    shown(overlay),
+                    shown(base)
+                ),
             })
             .collect();
         assert_eq!(

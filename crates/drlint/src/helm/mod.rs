@@ -1,6 +1,39 @@
-//! Helm values: a spanned YAML tree read as Helm reads it.
+//! Helm values: a spanned YAML tree read as Helm reads it (yaml), values
+//! files grouped into releases per environment (releases), merged as
+//! `helm -f` merges them (layers), chart profiles (profile), and the fields
+//! the rules see (fields, check).
 
+pub(crate) mod check;
+pub mod fields;
 pub mod layers;
 pub mod profile;
 pub mod releases;
 pub mod yaml;
+
+pub use check::{CHART_FILE, YAML11_AMBIGUOUS_BOOLEAN, is_values_file};
+
+/// How values files are read and grouped.
+#[derive(Debug, Clone)]
+pub struct HelmSettings {
+    /// Chart profiles: the built-in ones and a team's own.
+    pub profiles: profile::ChartProfiles,
+    /// Folder names that are environments, besides the usual ones ([`releases::ENVIRONMENTS`]).
+    pub environments: Vec<String>,
+    /// Environments that are production (default `prod`, `production`).
+    pub production_environments: Vec<String>,
+    /// Releases the configuration gives (values as display paths).
+    pub releases: Vec<releases::ConfiguredRelease>,
+    pub limits: yaml::Limits,
+}
+
+impl Default for HelmSettings {
+    fn default() -> Self {
+        HelmSettings {
+            profiles: profile::ChartProfiles::builtin().unwrap_or_default(),
+            environments: Vec::new(),
+            production_environments: vec!["prod".to_owned(), "production".to_owned()],
+            releases: Vec::new(),
+            limits: yaml::Limits::default(),
+        }
+    }
+}

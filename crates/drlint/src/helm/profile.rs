@@ -106,7 +106,10 @@ pub enum KeyRead<'k> {
 }
 
 /// Looks `key` up among the keys `tree` lists.
-pub fn key_read<'k>(tree: &'k serde_json::Map<String, serde_json::Value>, key: &str) -> KeyRead<'k> {
+pub fn key_read<'k>(
+    tree: &'k serde_json::Map<String, serde_json::Value>,
+    key: &str,
+) -> KeyRead<'k> {
     match tree.get(key) {
         None => KeyRead::Ignored,
         Some(serde_json::Value::Object(map)) => KeyRead::Known(map),
@@ -159,7 +162,12 @@ mod tests {
         assert!(gs.dependency);
         let datahub = profiles.get("datahub").expect("datahub");
         assert!(!datahub.dependency);
-        assert!(datahub.components.iter().any(|c| c.name == "datahub-frontend"));
+        assert!(
+            datahub
+                .components
+                .iter()
+                .any(|c| c.name == "datahub-frontend")
+        );
     }
 
     #[test]

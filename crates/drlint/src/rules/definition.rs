@@ -70,8 +70,23 @@ pub enum Select {
     /// `in_production` and the namespace folder's facts (`namespace_label`,
     /// `namespace_name`, `namespace_name_is_production`).
     Markers,
-    /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`).
+    /// Findings the parser itself produces (`parse-error`, `duplicate-object-key`,
+    /// `yaml11-ambiguous-boolean`).
     Parser,
+    /// Helm values, merged per release and environment: `workload` (each
+    /// workload of the chart: the chart profile's components, else maps holding
+    /// `replicaCount`, `autoscaling`, `ingress` or `image`) or `release` (the
+    /// values as a whole). Fields are key paths in the common Helm conventions
+    /// (`autoscaling.maxReplicas`, `ingress.annotations["nginx.ingress.kubernetes.io/limit-rps"]`),
+    /// mapped to the chart's own by its profile, plus `environment`,
+    /// `in_production`, `chart`, `component` and `release`.
+    Values(Vec<String>),
+    /// Every key of the merged Helm values: fields `key`, `path`, `value`,
+    /// `read_by_chart`, `environment`, `in_production` and `chart`.
+    ValuesKeys,
+    /// What an overlay does to the values below it while Helm merges them
+    /// (a list replaced whole, a key deleted by `null`).
+    Layers,
     /// Findings about suppression comments (`unused-suppression`, `suppression-without-reason`).
     Suppressions,
     /// In PR mode, data stores of these kinds compared between the base and the
@@ -101,6 +116,14 @@ impl Select {
             ),
             Select::Parser => "every file, while it is read".to_owned(),
             Select::Suppressions => "suppression comments".to_owned(),
+            Select::Values(kinds) => format!(
+                "Helm values merged per release and environment: {}",
+                list(kinds)
+            ),
+            Select::ValuesKeys => {
+                "every key of the Helm values, merged per release and environment".to_owned()
+            }
+            Select::Layers => "Helm values overlays, as they are merged".to_owned(),
         }
     }
 }
@@ -258,20 +281,31 @@ impl Rule {
             return Err(format!("rule id `{}` must be kebab-case", self.id));
         }
         match (&self.select, &self.when) {
-            (Select::Parser | Select::Suppressions, Some(_)) => {
-                return Err("a parser or suppression rule has no `when`".into());
+            (Select::Parser | Select::Suppressions | Select::Layers, Some(_)) => {
+                return Err("a parser, suppression or layers rule has no `when`".into());
             }
             (
                 Select::Kinds(_)
                 | Select::Blocks(_)
                 | Select::Directories
                 | Select::Markers
-                | Select::Changes(_),
+                | Select::Changes(_)
+                | Select::Values(_)
+                | Select::ValuesKeys,
                 None,
             ) => {
                 return Err("a rule must say `when` it fires".into());
             }
             _ => {}
+        }
+        if let Select::Values(kinds) = &self.select
+            && let Some(bad) = kinds
+                .iter()
+                .find(|k| !matches!(k.as_str(), "workload" | "release"))
+        {
+            return Err(format!(
+                "`select: values` takes `workload` or `release`, not `{bad}`"
+            ));
         }
         if matches!(self.select, Select::Markers) {
             let names = self.options.get(crate::markers::MARKERS_OPTION);

@@ -1,0 +1,1010 @@
+//! Checking Helm values: read each file, group the files into releases per
+//! environment, merge each release's layers over its chart's defaults, and
+//! run the `values`, `values_keys` and `layers` rules on what Helm would use.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
+use std::sync::Arc;
+
+use super::HelmSettings;
+use super::fields::{KeySubject, Subject, join_path, split_path};
+use super::layers::{self, Loc, Merged, Overlay, Value as HelmValue};
+use super::profile::{ChartProfile, KeyRead, key_read};
+use super::releases::{Release, releases};
+use super::yaml::{self, Node, Problem};
+use crate::Input;
+use crate::check::Checker;
+use crate::eval::Value;
+use crate::finding::{Finding, Related};
+use crate::rules::{ActiveRule, Fields, Select, Severity, Truth};
+use crate::source::SourceFile;
+use crate::suppress::{Comment, FileSuppressions};
+
+pub const YAML11_AMBIGUOUS_BOOLEAN: &str = "yaml11-ambiguous-boolean";
+pub const CHART_FILE: &str = "Chart.yaml";
+
+/// Whether a file name is a values file (`values.yaml`, `values-prod.yml`, `values_x.yaml`).
+pub fn is_values_file(name: &str) -> bool {
+    name.starts_with("values") && (name.ends_with(".yaml") || name.ends_with(".yml"))
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct HelmOutcome {
+    pub findings: Vec<Finding>,
+    pub suppressions: Vec<FileSuppressions>,
+    pub unknown: usize,
+}
+
+/// A values file, read.
+struct ValuesFile {
+    file: Arc<SourceFile>,
+    /// The first document, when the file could be read.
+    root: Option<Node>,
+}
+
+/// A chart used by a release: its profile and where its values are.
+struct Instance<'p> {
+    profile: &'p ChartProfile,
+    /// The key of its values in the release (`generic-service`, an alias), empty at the root.
+    key: Vec<String>,
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn folder_for_config(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(d, _)| d)
+}
+
+fn problem_span(text: &str, offset: usize) -> Range<usize> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let end = text[offset..]
+        .chars()
+        .next()
+        .map_or(offset, |c| offset + c.len_utf8());
+    offset..end
+}
+
+impl Checker {
+    /// Checks the values files among the inputs, with the `Chart.yaml` files beside them.
+    pub(crate) fn check_values(&self, values: &[&Input], charts: &[&Input]) -> HelmOutcome {
+        let mut out = HelmOutcome::default();
+        let helm = &self.settings.helm;
+        let mut files: BTreeMap<String, ValuesFile> = BTreeMap::new();
+        for input in values {
+            let file = match self.decode(input) {
+                Ok(file) => file,
+                Err(problem) => {
+                    out.findings.push(*problem);
+                    continue;
+                }
+            };
+            let parsed = yaml::parse_with(&file.text, helm.limits);
+            out.findings
+                .extend(self.yaml_problems(&file, &parsed.problems));
+            self.note_yaml_suppressions(&file, &parsed.comments, &mut out);
+            let fatal = parsed.problems.iter().any(Problem::is_fatal);
+            let root = if fatal {
+                None
+            } else {
+                parsed.documents.into_iter().next()
+            };
+            // a Kubernetes manifest is not a values file
+            if root
+                .as_ref()
+                .is_some_and(|r| r.get("apiVersion").is_some() && r.get("kind").is_some())
+            {
+                continue;
+            }
+            out.findings
+                .extend(self.ambiguous_words(&file, &parsed.ambiguous));
+            files.insert(file.path.clone(), ValuesFile { file, root });
+        }
+        let charts = read_charts(self, charts, &mut out);
+
+        let paths: Vec<String> = files.keys().cloned().collect();
+        let mut found = configured_releases(helm, &paths);
+        let taken: BTreeSet<&String> = found.iter().flat_map(|r| r.layers.iter()).collect();
+        let rest: Vec<String> = paths
+            .iter()
+            .filter(|p| !taken.contains(p))
+            .cloned()
+            .collect();
+        found.extend(releases(&rest, &helm.environments));
+
+        let mut findings = Vec::new();
+        for release in &found {
+            let layers: Option<Vec<(&Arc<SourceFile>, &Node)>> = release
+                .layers
+                .iter()
+                .map(|p| {
+                    let f = files.get(p)?;
+                    Some((&f.file, f.root.as_ref()?))
+                })
+                .collect();
+            // a layer that cannot be read was reported; the release cannot be merged
+            let Some(layers) = layers else {
+                continue;
+            };
+            if layers.is_empty() {
+                continue;
+            }
+            let configured_chart = helm
+                .releases
+                .iter()
+                .find(|r| r.values == release.layers)
+                .and_then(|r| r.chart.as_deref());
+            let env = release.environment.clone();
+            findings.extend(
+                self.check_release(
+                    release,
+                    &layers,
+                    &charts,
+                    configured_chart,
+                    &mut out.unknown,
+                )
+                .into_iter()
+                .map(|f| (f, env.clone())),
+            );
+        }
+        out.findings.extend(merge_environments(findings));
+        out
+    }
+
+    fn check_release(
+        &self,
+        release: &Release,
+        layers: &[(&Arc<SourceFile>, &Node)],
+        charts: &HashMap<String, Vec<ChartDependency>>,
+        configured_chart: Option<&str>,
+        unknown: &mut usize,
+    ) -> Vec<Finding> {
+        let helm = &self.settings.helm;
+        let base_path = &layers[0].0.path;
+        let instances = self.instances(base_path, layers, charts, configured_chart);
+        // layer 0: the charts' defaults, nested where each chart's values are
+        let mut defaults = layers::empty_map();
+        for instance in &instances {
+            let label: Arc<str> = instance.profile.label().into();
+            for component in &instance.profile.components {
+                let Some(d) = &component.defaults else {
+                    continue;
+                };
+                let mut at = instance.key.clone();
+                at.extend(split_path(&component.path).unwrap_or_default());
+                insert_at(&mut defaults, &at, layers::from_defaults(d, &label));
+            }
+        }
+        let mut stack = vec![defaults];
+        for (i, (file, node)) in layers.iter().enumerate() {
+            stack.push(layers::from_yaml(node, None, file, i + 1));
+        }
+        let merged = layers::merge(stack);
+        let in_production = match &release.environment {
+            Some(env) => Value::Bool(
+                helm.production_environments
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(env)),
+            ),
+            None => Value::Unknown,
+        };
+        let common = |chart: Option<&str>, component: &str| {
+            let mut facts: BTreeMap<&'static str, Value> = BTreeMap::new();
+            facts.insert(
+                "environment",
+                release
+                    .environment
+                    .clone()
+                    .map_or(Value::Null, Value::String),
+            );
+            facts.insert("in_production", in_production.clone());
+            facts.insert(
+                "chart",
+                chart.map_or(Value::Null, |c| Value::String(c.to_owned())),
+            );
+            facts.insert("component", Value::String(component.to_owned()));
+            facts.insert("release", Value::String(release.name.clone()));
+            facts
+        };
+        let active = self.active_rules(folder_for_config(base_path));
+        let place = ReleasePlace {
+            release,
+            top: layers[layers.len() - 1].0,
+            in_production: &in_production,
+        };
+        let mut findings = Vec::new();
+
+        // workloads and the release as a whole
+        let no_paths = BTreeMap::new();
+        let mut subjects: Vec<(&'static str, String, Vec<String>, Subject<'_>)> = Vec::new();
+        for instance in &instances {
+            for component in &instance.profile.components {
+                let mut at = instance.key.clone();
+                at.extend(split_path(&component.path).unwrap_or_default());
+                let Some(root) = merged.root.get_path(&at) else {
+                    continue;
+                };
+                // a subchart switched off deploys nothing
+                if matches!(
+                    root.get("enabled").map(|e| &e.value),
+                    Some(HelmValue::Bool(false))
+                ) {
+                    continue;
+                }
+                let name = if component.name == "{key}" {
+                    join_path(&instance.key)
+                } else {
+                    component.name.clone()
+                };
+                let kind = if component.workload == Some(false) {
+                    "release"
+                } else {
+                    "workload"
+                };
+                subjects.push((
+                    kind,
+                    name.clone(),
+                    at,
+                    Subject {
+                        root: Some(root),
+                        paths: &component.paths,
+                        facts: common(Some(&instance.profile.chart), &name),
+                        partial: release.partial,
+                    },
+                ));
+            }
+        }
+        if instances.is_empty() {
+            // the common conventions: the values as a whole, and each map that looks like a workload
+            subjects.push((
+                "release",
+                String::new(),
+                Vec::new(),
+                Subject {
+                    root: Some(&merged.root),
+                    paths: &no_paths,
+                    facts: common(None, ""),
+                    partial: release.partial,
+                },
+            ));
+            let mut candidates: Vec<(String, &Merged)> = vec![(String::new(), &merged.root)];
+            candidates.extend(merged.root.entries().iter().map(|(k, v)| (k.clone(), v)));
+            for (key, node) in candidates {
+                if !looks_like_workload(node) {
+                    continue;
+                }
+                if matches!(
+                    node.get("enabled").map(|e| &e.value),
+                    Some(HelmValue::Bool(false))
+                ) {
+                    continue;
+                }
+                let at = if key.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![key.clone()]
+                };
+                subjects.push((
+                    "workload",
+                    key.clone(),
+                    at,
+                    Subject {
+                        root: Some(node),
+                        paths: &no_paths,
+                        facts: common(None, &key),
+                        partial: release.partial,
+                    },
+                ));
+            }
+        }
+        for (kind, name, at, subject) in &subjects {
+            for rule in &active {
+                let Select::Values(kinds) = &rule.rule.select else {
+                    continue;
+                };
+                if !kinds.iter().any(|k| k == kind) {
+                    continue;
+                }
+                match rule.rule.fires(subject, &rule.options) {
+                    Truth::True => {
+                        findings.push(place.workload_finding(rule, subject, name, at, &merged.root))
+                    }
+                    Truth::Unknown => *unknown += 1,
+                    Truth::False => {}
+                }
+            }
+        }
+
+        // every key, for the rules that look at keys and their values
+        let key_rules: Vec<&ActiveRule<'_>> = active
+            .iter()
+            .filter(|r| matches!(r.rule.select, Select::ValuesKeys))
+            .collect();
+        if !key_rules.is_empty() {
+            let mut walk = Vec::new();
+            let instance_keys: Vec<InstanceKeys<'_, '_>> =
+                instances
+                    .iter()
+                    .map(|i| {
+                        let trees = i
+                            .profile
+                            .components
+                            .iter()
+                            .filter_map(|c| {
+                                let mut at = i.key.clone();
+                                at.extend(split_path(&c.path).unwrap_or_default());
+                                Some((at, c.keys.as_ref()?))
+                            })
+                            .collect();
+                        (i, trees)
+                    })
+                    .collect();
+            collect_keys(&merged.root, &mut Vec::new(), &mut walk);
+            for (path, node) in walk {
+                // a chart default is nobody's edit
+                if node.default_of.is_some() || node.key.is_none() {
+                    continue;
+                }
+                let read = read_by_chart(&instance_keys, &path);
+                let chart = instance_keys
+                    .iter()
+                    .find(|(i, _)| path.starts_with(&i.key) && !i.key.is_empty())
+                    .or(instance_keys.first().filter(|(i, _)| i.key.is_empty()))
+                    .map(|(i, _)| i.profile.chart.as_str());
+                let mut facts = common(chart, "");
+                facts.insert(
+                    "key",
+                    Value::String(path.last().cloned().unwrap_or_default()),
+                );
+                facts.insert("path", Value::String(join_path(&path)));
+                facts.insert(
+                    "read_by_chart",
+                    match read {
+                        Some(b) => Value::Bool(b),
+                        None => Value::Unknown,
+                    },
+                );
+                let subject = KeySubject { node, facts };
+                for rule in &key_rules {
+                    match rule.rule.fires(&subject, &rule.options) {
+                        Truth::True => findings.push(place.key_finding(rule, &subject, &path)),
+                        Truth::Unknown => *unknown += 1,
+                        Truth::False => {}
+                    }
+                }
+            }
+        }
+
+        // what the overlays drop
+        for rule in active
+            .iter()
+            .filter(|r| matches!(r.rule.select, Select::Layers))
+        {
+            for event in &merged.overlays {
+                findings.push(place.overlay_finding(rule, event));
+            }
+        }
+        findings
+    }
+
+    /// The charts a release uses: from the `Chart.yaml` beside its base, the
+    /// configuration, or the keys its values hold.
+    fn instances<'p>(
+        &'p self,
+        base_path: &str,
+        layers: &[(&Arc<SourceFile>, &Node)],
+        charts: &HashMap<String, Vec<ChartDependency>>,
+        configured: Option<&str>,
+    ) -> Vec<Instance<'p>> {
+        let profiles = &self.settings.helm.profiles;
+        let mut out = Vec::new();
+        if let Some(chart) = configured.and_then(|c| profiles.get(c)) {
+            out.push(Instance {
+                profile: chart,
+                key: Vec::new(),
+            });
+            return out;
+        }
+        if let Some(deps) = charts.get(dir_of(base_path)) {
+            for dep in deps {
+                if let Some(profile) = profiles.get(&dep.name).filter(|p| p.dependency) {
+                    out.push(Instance {
+                        profile,
+                        key: vec![dep.alias.clone().unwrap_or_else(|| dep.name.clone())],
+                    });
+                }
+            }
+            if !out.is_empty() {
+                return out;
+            }
+        }
+        let top: BTreeSet<&str> = layers
+            .iter()
+            .flat_map(|(_, n)| n.entries().iter().map(|e| e.key.as_str()))
+            .collect();
+        for profile in profiles.iter() {
+            for key in &profile.detect_keys {
+                if !top.contains(key.as_str()) {
+                    continue;
+                }
+                if profile.dependency {
+                    out.push(Instance {
+                        profile,
+                        key: vec![key.clone()],
+                    });
+                } else if !out.iter().any(|i| std::ptr::eq(i.profile, profile)) {
+                    out.push(Instance {
+                        profile,
+                        key: Vec::new(),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    fn yaml_problems(&self, file: &Arc<SourceFile>, problems: &[Problem]) -> Vec<Finding> {
+        problems
+            .iter()
+            .filter_map(|p| match p {
+                Problem::DuplicateKey {
+                    key,
+                    first,
+                    repeated,
+                } => {
+                    let rule = self.rule(crate::check::DUPLICATE_OBJECT_KEY)?;
+                    Some(Finding {
+                        rule: rule.id.clone(),
+                        severity: rule.severity,
+                        message: format!(
+                            "key `{key}` is repeated in this mapping: only one value takes effect (drlint reads the last)"
+                        ),
+                        help: Some(rule.help.clone()),
+                        docs: rule.docs.clone(),
+                        file: Arc::clone(file),
+                        span: repeated.clone(),
+                        label: Some("this value wins".to_owned()),
+                        related: vec![Related {
+                            file: Arc::clone(file),
+                            span: first.clone(),
+                            message: format!("first definition of `{key}`, discarded"),
+                        }],
+                        identity: key.clone(),
+                        fingerprint: String::new(),
+                        status: None,
+                        since: None,
+                        production: None,
+                    })
+                }
+                p => Some(self.problem(
+                    Arc::clone(file),
+                    problem_span(&file.text, p.offset()),
+                    p.message(),
+                )),
+            })
+            .collect()
+    }
+
+    fn ambiguous_words(
+        &self,
+        file: &Arc<SourceFile>,
+        words: &[yaml::AmbiguousWord],
+    ) -> Vec<Finding> {
+        let Some(rule) = self.rule(YAML11_AMBIGUOUS_BOOLEAN) else {
+            return Vec::new();
+        };
+        words
+            .iter()
+            .map(|w| {
+                let value = matches!(
+                    w.word.as_str(),
+                    "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
+                );
+                let what = if w.is_key { "key" } else { "value" };
+                Finding {
+                    rule: rule.id.clone(),
+                    severity: rule.severity,
+                    message: format!(
+                        "plain `{}` as a {what}: Helm reads it as the boolean {value}, not the word",
+                        w.word
+                    ),
+                    help: Some(rule.help.clone()),
+                    docs: rule.docs.clone(),
+                    file: Arc::clone(file),
+                    span: w.span.clone(),
+                    label: Some(format!("the boolean {value} to Helm")),
+                    related: Vec::new(),
+                    identity: format!("{}@{}", w.word, w.span.start),
+                    fingerprint: String::new(),
+                    status: None,
+                    since: None,
+                    production: None,
+                }
+            })
+            .collect()
+    }
+
+    fn note_yaml_suppressions(
+        &self,
+        file: &Arc<SourceFile>,
+        comments: &[yaml::Comment],
+        out: &mut HelmOutcome,
+    ) {
+        let comments: Vec<Comment> = comments
+            .iter()
+            .map(|c| {
+                let line = file.line_col(c.span.start).line;
+                let line_start = file.line_start(line);
+                Comment {
+                    span: c.span.clone(),
+                    line,
+                    own_line: file.text[line_start..c.span.start].trim().is_empty(),
+                    text: c.text.clone(),
+                }
+            })
+            .collect();
+        let found = crate::suppress::suppressions(file, &comments, &[], true);
+        if !found.is_empty() {
+            out.suppressions.push(FileSuppressions {
+                file: Arc::clone(file),
+                suppressions: found,
+            });
+        }
+    }
+}
+
+/// A chart used by a release, with each component's key tree (profile) and where it is.
+type InstanceKeys<'i, 'p> = (&'i Instance<'p>, Vec<(Vec<String>, &'p serde_json::Value)>);
+
+/// A dependency a `Chart.yaml` declares.
+struct ChartDependency {
+    name: String,
+    alias: Option<String>,
+}
+
+/// The dependencies of each chart folder's `Chart.yaml`.
+fn read_charts(
+    checker: &Checker,
+    charts: &[&Input],
+    out: &mut HelmOutcome,
+) -> HashMap<String, Vec<ChartDependency>> {
+    let mut by_dir = HashMap::new();
+    for input in charts {
+        let Ok(file) = checker.decode(input) else {
+            // an unreadable Chart.yaml only loses the chart's name
+            continue;
+        };
+        let parsed = yaml::parse_with(&file.text, checker.settings.helm.limits);
+        if parsed.problems.iter().any(Problem::is_fatal) {
+            out.findings
+                .extend(checker.yaml_problems(&file, &parsed.problems));
+            continue;
+        }
+        let deps = parsed
+            .documents
+            .first()
+            .and_then(|d| d.get("dependencies"))
+            .map(|d| match &d.value {
+                yaml::Value::Seq(items) => items
+                    .iter()
+                    .filter_map(|i| {
+                        let text = |k: &str| match i.get(k).map(|n| &n.value) {
+                            Some(yaml::Value::Str(s)) => Some(s.clone()),
+                            _ => None,
+                        };
+                        Some(ChartDependency {
+                            name: text("name")?,
+                            alias: text("alias"),
+                        })
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            })
+            .unwrap_or_default();
+        by_dir.insert(dir_of(&file.path).to_owned(), deps);
+    }
+    by_dir
+}
+
+/// Releases the configuration names, with the files found.
+fn configured_releases(helm: &HelmSettings, paths: &[String]) -> Vec<Release> {
+    helm.releases
+        .iter()
+        .filter(|r| r.values.iter().all(|v| paths.contains(v)))
+        .map(|r| Release {
+            name: r.name.clone(),
+            environment: r.environment.clone(),
+            layers: r.values.clone(),
+            partial: false,
+        })
+        .collect()
+}
+
+fn insert_at(root: &mut Merged, path: &[String], value: Merged) {
+    let Some((last, parents)) = path.split_last() else {
+        // defaults of the root itself: merge them in
+        let merged = layers::merge(vec![std::mem::replace(root, layers::empty_map()), value]);
+        *root = merged.root;
+        return;
+    };
+    let mut node = root;
+    for key in parents {
+        let HelmValue::Map(entries) = &mut node.value else {
+            return;
+        };
+        let i = match entries.iter().position(|(k, _)| k == key) {
+            Some(i) => i,
+            None => {
+                entries.push((key.clone(), layers::empty_map()));
+                entries.len() - 1
+            }
+        };
+        node = &mut entries[i].1;
+    }
+    if let HelmValue::Map(entries) = &mut node.value {
+        entries.retain(|(k, _)| k != last);
+        entries.push((last.clone(), value));
+    }
+}
+
+/// A map holding one of the keys by which the common conventions name a workload.
+fn looks_like_workload(node: &Merged) -> bool {
+    ["replicaCount", "autoscaling", "hpa", "ingress", "image"]
+        .iter()
+        .any(|k| node.get(k).is_some())
+}
+
+/// Every key of the merged values, depth first, with its path.
+fn collect_keys<'m>(
+    node: &'m Merged,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, &'m Merged)>,
+) {
+    for (key, value) in node.entries() {
+        path.push(key.clone());
+        out.push((path.clone(), value));
+        collect_keys(value, path, out);
+        path.pop();
+    }
+}
+
+/// Whether the chart reads the key at `path`: `None` when no profile lists
+/// the keys of the component that holds it.
+fn read_by_chart(
+    instances: &[InstanceKeys<'_, '_>],
+    path: &[String],
+) -> Option<bool> {
+    // the most specific component that holds the path
+    let (at, tree) = instances
+        .iter()
+        .flat_map(|(_, trees)| trees.iter())
+        .filter(|(at, _)| path.starts_with(at) && path.len() > at.len())
+        .max_by_key(|(at, _)| at.len())?;
+    let serde_json::Value::Object(mut map) = (*tree).clone() else {
+        return None;
+    };
+    let rest = &path[at.len()..];
+    for (i, key) in rest.iter().enumerate() {
+        match key_read(&map, key) {
+            KeyRead::Ignored => return Some(false),
+            KeyRead::Opaque => return Some(true),
+            KeyRead::Scalars => {
+                // its own keys are free; a map under one of them is not read as a value
+                return Some(rest.len() <= i + 2);
+            }
+            KeyRead::Known(inner) => map = inner.clone(),
+        }
+    }
+    Some(true)
+}
+
+/// Where a release's findings point, and how they are worded.
+struct ReleasePlace<'r> {
+    release: &'r Release,
+    /// The most specific layer: where a finding about something absent points.
+    top: &'r Arc<SourceFile>,
+    in_production: &'r Value,
+}
+
+fn shown(value: &Value) -> String {
+    match value {
+        Value::List(items) => format!("a list of {}", items.len()),
+        Value::Object(map) => format!("a map of {}", map.len()),
+        v => v.to_string(),
+    }
+}
+
+fn severity(active: &ActiveRule<'_>, case: Option<Severity>, in_production: &Value) -> Severity {
+    let rule = active.rule;
+    match (
+        active.severity,
+        case,
+        rule.production_severity,
+        in_production,
+    ) {
+        (Some(configured), ..) => configured,
+        (None, Some(case), ..) => case,
+        (None, None, Some(s), Value::Bool(true)) => s.max(rule.severity),
+        _ => rule.severity,
+    }
+}
+
+fn line_of(loc: &Loc) -> String {
+    format!(
+        "{}:{}",
+        loc.file.path,
+        loc.file.line_col(loc.span.start).line
+    )
+}
+
+impl ReleasePlace<'_> {
+    fn render(&self, template: &str, fields: &dyn Fields, active: &ActiveRule<'_>) -> String {
+        crate::rules::fill_template(template, |name| {
+            if let Some(option) = active.options.get(name) {
+                return option.to_value().to_string();
+            }
+            match fields.field(name).value {
+                Value::String(s) => s,
+                other => shown(&other),
+            }
+        })
+    }
+
+    fn base(&self, active: &ActiveRule<'_>, fields: &dyn Fields) -> (Finding, Option<String>) {
+        let case = active.rule.case(fields, &active.options);
+        let finding = Finding {
+            rule: active.rule.id.clone(),
+            severity: severity(active, case.severity, self.in_production),
+            message: self.render(case.message, fields, active),
+            help: Some(self.render(&active.rule.help, fields, active)),
+            docs: active.rule.docs.clone(),
+            file: Arc::clone(self.top),
+            span: 0..0,
+            label: None,
+            related: Vec::new(),
+            identity: String::new(),
+            fingerprint: String::new(),
+            status: None,
+            since: None,
+            production: match self.in_production {
+                Value::Bool(b) => Some(*b),
+                _ => None,
+            },
+        };
+        (finding, case.target.map(str::to_owned))
+    }
+
+    /// A finding about a workload or the release: at the line that set the
+    /// target's value (with the value it overrode), else at the nearest key
+    /// written above it.
+    fn workload_finding(
+        &self,
+        active: &ActiveRule<'_>,
+        subject: &Subject<'_>,
+        component: &str,
+        at: &[String],
+        root: &Merged,
+    ) -> Finding {
+        let (mut f, target) = self.base(active, subject);
+        f.identity = format!(
+            "{}#{component}#{}",
+            self.release.name,
+            target.as_deref().unwrap_or("")
+        );
+        let target_keys = target
+            .as_deref()
+            .and_then(split_path)
+            .map(|k| subject.chart_keys(&k))
+            .unwrap_or_default();
+        let node = subject.root.and_then(|r| r.get_path(&target_keys));
+        let shown_path = target.clone().unwrap_or_default();
+        match node {
+            Some(node) if node.default_of.is_none() => {
+                let key = node.key.clone().unwrap_or(node.at.clone());
+                f.file = Arc::clone(&key.file);
+                f.span =
+                    if Arc::ptr_eq(&key.file, &node.at.file) && node.at.span.end > key.span.start {
+                        key.span.start..node.at.span.end
+                    } else {
+                        key.span.clone()
+                    };
+                f.label = Some(format!(
+                    "`{shown_path}` is {}",
+                    shown(&super::fields::to_value(node))
+                ));
+                if let Some(over) = &node.overrode {
+                    f.related.push(Related {
+                        file: Arc::clone(&over.file),
+                        span: over.span.clone(),
+                        message: format!("overrides the value set here ({})", line_of(over)),
+                    });
+                }
+            }
+            other => {
+                // absent, or a chart default: the nearest key written above it
+                let mut keys: Vec<String> = at.to_vec();
+                keys.extend(target_keys.iter().cloned());
+                let anchor = nearest_written(root, &keys).unwrap_or(Loc {
+                    file: Arc::clone(self.top),
+                    span: 0..0,
+                });
+                f.file = Arc::clone(&anchor.file);
+                f.span = anchor.span.clone();
+                f.label = Some(match (other, &target) {
+                    (Some(node), Some(t)) => format!(
+                        "`{t}` is not set: {} defaults it to {}",
+                        node.default_of.as_deref().unwrap_or("the chart"),
+                        shown(&super::fields::to_value(node))
+                    ),
+                    (_, Some(t)) => format!("`{t}` is not set"),
+                    (_, None) => format!("{component} is defined here"),
+                });
+            }
+        }
+        f
+    }
+
+    fn key_finding(
+        &self,
+        active: &ActiveRule<'_>,
+        subject: &KeySubject<'_>,
+        path: &[String],
+    ) -> Finding {
+        let (mut f, _) = self.base(active, subject);
+        let node = subject.node;
+        let key = node.key.clone().unwrap_or(node.at.clone());
+        f.file = Arc::clone(&key.file);
+        f.span = key.span.clone();
+        f.identity = format!("{}#{}", self.release.name, join_path(path));
+        f.label = Some(match &node.value {
+            HelmValue::Map(_) | HelmValue::Seq(_) => format!("`{}`", join_path(path)),
+            _ => format!(
+                "`{}` is {}",
+                join_path(path),
+                shown(&super::fields::to_value(node))
+            ),
+        });
+        if let Some(over) = &node.overrode {
+            f.related.push(Related {
+                file: Arc::clone(&over.file),
+                span: over.span.clone(),
+                message: format!("overrides the value set here ({})", line_of(over)),
+            });
+        }
+        f
+    }
+
+    fn overlay_finding(&self, active: &ActiveRule<'_>, event: &Overlay) -> Finding {
+        struct NoFields;
+        impl Fields for NoFields {
+            fn field(&self, _: &str) -> crate::rules::Field {
+                crate::rules::Field::absent()
+            }
+        }
+        let (mut f, _) = self.base(active, &NoFields);
+        let (path, overlay, base, message, label) = match event {
+            Overlay::ListReplaced {
+                path,
+                overlay,
+                base,
+                dropped,
+            } => (
+                path,
+                overlay,
+                base,
+                format!(
+                    "`{}` replaces the list of {} whole: Helm does not merge lists, so {dropped} of its entries {} dropped",
+                    join_path(path),
+                    line_of(base),
+                    if *dropped == 1 { "is" } else { "are" }
+                ),
+                "this list replaces the base's".to_owned(),
+            ),
+            Overlay::KeyDeleted {
+                path,
+                overlay,
+                base,
+            } => (
+                path,
+                overlay,
+                base,
+                format!(
+                    "`{}` is null here: Helm deletes the key and everything the base sets under it ({})",
+                    join_path(path),
+                    line_of(base)
+                ),
+                "null deletes the key".to_owned(),
+            ),
+        };
+        f.message = message;
+        f.file = Arc::clone(&overlay.file);
+        f.span = overlay.span.clone();
+        f.label = Some(label);
+        f.identity = format!("{}#{}", self.release.name, join_path(path));
+        f.related.push(Related {
+            file: Arc::clone(&base.file),
+            span: base.span.clone(),
+            message: "set here in the base".to_owned(),
+        });
+        f
+    }
+}
+
+/// The deepest key along `keys` that a file writes.
+fn nearest_written(root: &Merged, keys: &[String]) -> Option<Loc> {
+    let mut node = root;
+    let mut best = None;
+    for key in keys {
+        let Some(next) = node.get(key) else {
+            break;
+        };
+        if next.default_of.is_none()
+            && let Some(k) = &next.key
+        {
+            best = Some(k.clone());
+        }
+        node = next;
+    }
+    best
+}
+
+/// One finding per rule and place, even when several environments share it:
+/// the environments are named in the message, the severity is the highest.
+fn merge_environments(findings: Vec<(Finding, Option<String>)>) -> Vec<Finding> {
+    struct Group {
+        finding: Finding,
+        productions: Vec<Option<bool>>,
+        environments: Vec<String>,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut index: HashMap<(String, String, usize, String), usize> = HashMap::new();
+    for (f, env) in findings {
+        let key = (
+            f.rule.clone(),
+            f.file.path.clone(),
+            f.span.start,
+            f.identity.clone(),
+        );
+        match index.get(&key) {
+            Some(&i) => {
+                let group = &mut groups[i];
+                group.finding.severity = group.finding.severity.max(f.severity);
+                group.productions.push(f.production);
+                group.environments.extend(env);
+            }
+            None => {
+                index.insert(key, groups.len());
+                groups.push(Group {
+                    productions: vec![f.production],
+                    finding: f,
+                    environments: env.into_iter().collect(),
+                });
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|g| {
+            let mut f = g.finding;
+            f.production = if g.productions.contains(&Some(true)) {
+                Some(true)
+            } else if g.productions.iter().all(|p| *p == Some(false)) {
+                Some(false)
+            } else {
+                None
+            };
+            if !g.environments.is_empty() {
+                f.message.push_str(&format!(
+                    " (environment{} {})",
+                    if g.environments.len() == 1 { "" } else { "s" },
+                    g.environments.join(", ")
+                ));
+            }
+            f
+        })
+        .collect()
+}
