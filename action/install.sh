@@ -22,6 +22,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 own_version="$(tr -d ' \r\n' <"$here/VERSION")"
 release_url="${DRLINT_RELEASE_URL:-https://github.com/drlint/drlint/releases/download}"
 release_url="${release_url%/}"
+# the download folder of from_release, removed however the script ends
+tmp=""
+trap 'if [ -n "$tmp" ]; then rm -rf "$tmp"; fi' EXIT
 
 # A workflow command's message: GitHub's escapes, so that input cannot start a new command.
 escape() {
@@ -105,7 +108,7 @@ sha256_of() {
 download() {
   local code=0 status=""
   status="$(curl --silent --show-error --location --fail --retry 3 --retry-delay 2 \
-    --output "$2" --write-out '%{http_code}' "$1")" || code=$?
+    --output "$2" --write-out '%{http_code}' "$1" 2>"$tmp/curl-error")" || code=$?
   missing=0
   if [ "$code" -eq 0 ]; then
     return 0
@@ -115,7 +118,7 @@ download() {
     missing=1
     return 0
   fi
-  die "downloading $1 failed (curl exit $code, HTTP $status)"
+  die "downloading $1 failed (curl exit $code, HTTP $status): $(cat "$tmp/curl-error")"
 }
 
 # from_release VERSION TARGET DIR EXE: sets `installed` to 1, or 0 when the release has no
@@ -123,7 +126,7 @@ download() {
 from_release() {
   local version="$1" target="$2" dir="$3" exe="$4"
   local asset="drlint-$version-$target.tar.gz" sums="drlint-$version-checksums.txt"
-  local tmp expected actual
+  local expected actual
   installed=0
   command -v sha256sum >/dev/null 2>&1 || command -v shasum >/dev/null 2>&1 ||
     die "neither sha256sum nor shasum is installed: cannot verify the download"
@@ -131,7 +134,6 @@ from_release() {
   download "$release_url/v$version/$asset" "$tmp/$asset"
   if [ "$missing" -eq 1 ]; then
     echo "drlint: no release asset $asset at $release_url/v$version/"
-    rm -rf "$tmp"
     return 0
   fi
   download "$release_url/v$version/$sums" "$tmp/$sums"
@@ -145,9 +147,9 @@ from_release() {
   # relative names: GNU tar on Windows reads `D:\...` as a remote host
   (cd "$tmp" && mkdir unpacked && tar -xzf "$asset" -C unpacked) || die "cannot unpack $asset"
   [ -f "$tmp/unpacked/$exe" ] || die "$asset has no $exe"
-  mkdir -p "$dir/bin" && mv "$tmp/unpacked/$exe" "$dir/bin/$exe" && chmod +x "$dir/bin/$exe" ||
+  if ! { mkdir -p "$dir/bin" && mv "$tmp/unpacked/$exe" "$dir/bin/$exe" && chmod +x "$dir/bin/$exe"; }; then
     die "cannot install $exe into $dir/bin"
-  rm -rf "$tmp"
+  fi
   installed=1
 }
 
@@ -157,17 +159,20 @@ from_source() {
     die "no drlint release binary for this runner and no cargo to build one: install Rust first (rustup), or run on Linux x64/arm64, macOS arm64 or Windows x64"
   if [ "$version" = "$own_version" ] && [ -f "$here/../crates/drlint-cli/Cargo.toml" ]; then
     echo "drlint: building $version from source (cargo install --locked)"
-    cargo install --locked --path "$here/../crates/drlint-cli" --root "$dir"
+    cargo install --locked --path "$here/../crates/drlint-cli" --root "$dir" ||
+      die "cargo install --path $here/../crates/drlint-cli failed"
   else
     echo "drlint: building $version from tag v$version (cargo install --locked --git)"
-    cargo install --locked --git https://github.com/drlint/drlint --tag "v$version" --root "$dir" drlint-cli
+    cargo install --locked --git https://github.com/drlint/drlint --tag "v$version" --root "$dir" drlint-cli ||
+      die "cargo install of drlint v$version failed"
   fi
 }
 
 install() {
-  local version="${DRLINT_VERSION:?DRLINT_VERSION: the resolve step's version}"
+  local version="${DRLINT_VERSION:?set DRLINT_VERSION to the version resolved}"
   local target="${DRLINT_TARGET:-}"
-  local dir="${DRLINT_DIR:?DRLINT_DIR: the resolve step's dir}"
+  local dir="${DRLINT_DIR:?set DRLINT_DIR to the folder resolved}"
+  [ -n "${RUNNER_TEMP:-}" ] || die "RUNNER_TEMP is not set"
   local os arch exe=drlint
   read -r os arch <<<"$(os_arch)"
   [ "$os" != Windows ] || exe=drlint.exe
