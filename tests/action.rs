@@ -1043,6 +1043,21 @@ fn assert_valid(schema: &str, file: &Path) {
 
 #[test]
 fn action_and_workflows_match_githubs_schemas() {
+    // the schemas ship inside the package (no download at check time)
+    let exe = tools::python_tool("check-jsonschema", CHECK_JSONSCHEMA, "check-jsonschema");
+    let venv = exe.parent().unwrap().parent().unwrap();
+    let vendored: Vec<PathBuf> = fs::read_dir(venv.join("lib"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .join("site-packages/check_jsonschema/builtin_schemas/vendor")
+        })
+        .filter(|d| {
+            d.join("github-actions.json").is_file() && d.join("github-workflows.json").is_file()
+        })
+        .collect();
+    assert_eq!(vendored.len(), 1, "vendored schemas in {}", venv.display());
     let root = workspace();
     assert_valid("vendor.github-actions", &root.join("action.yml"));
     assert_valid(
