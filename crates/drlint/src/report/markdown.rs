@@ -6,7 +6,7 @@
 //! line). Rows beyond the first 50 are folded in a `<details>` block.
 //!
 //! Locations link to the line when a link base is given (`https://github.com/OWNER/REPO/blob/SHA/`):
-//! `[path:line](BASE/path#Lx-Ly)`; else they are plain `path:line`.
+//! `[path:line](BASE/path#Lx-Ly)` (the finding's first and last line); else they are plain `path:line`.
 //!
 //! Cells are escaped for GitHub's tables: `|` as `\|` (also inside code spans, where GitHub's
 //! table parser needs it too), `<`, `>` and `&` as entities outside code spans, where HTML
@@ -137,15 +137,12 @@ impl Markdown {
         let text = cell(&format!("{}:{}", f.path(), start.line));
         match &self.link_base {
             Some(base) => {
-                let lines = if end.line > start.line {
-                    format!("L{}-L{}", start.line, end.line)
-                } else {
-                    format!("L{}", start.line)
-                };
                 format!(
-                    "[{}]({base}{}#{lines})",
+                    "[{}]({base}{}#L{}-L{})",
                     text.replace('[', "\\[").replace(']', "\\]"),
-                    super::uri_path(f.path())
+                    super::uri_path(f.path()),
+                    start.line,
+                    end.line
                 )
             }
             None => text,
@@ -235,8 +232,8 @@ impl Markdown {
         }
         if !folded.is_empty() {
             text.push_str(&format!(
-                "\n<details><summary>{} more</summary>\n\n{TABLE}",
-                super::plural(folded.len(), "finding")
+                "\n<details><summary>{}</summary>\n\n{TABLE}",
+                super::plural(folded.len(), "more finding")
             ));
             folded.iter().for_each(|r| text.push_str(r));
             text.push_str("\n</details>\n");

@@ -319,14 +319,25 @@ fn descriptor(rule: &Rule) -> Descriptor {
     }
 }
 
-/// A descriptor for a finding whose rule the run does not list.
+/// A descriptor for a finding whose rule the run does not list (GitHub requires
+/// both descriptions).
 fn bare_descriptor(id: &str) -> Descriptor {
     Descriptor {
         id: id.to_owned(),
         name: pascal_case(id),
-        short_description: None,
-        full_description: None,
-        help: None,
+        short_description: Some(Text {
+            text: format!("drlint rule {id}"),
+        }),
+        full_description: Some(Text {
+            text: format!(
+                "Findings of rule `{id}`, which is not among the rules this run lists \
+                 (`drlint explain {id}` describes it)."
+            ),
+        }),
+        help: Some(Help {
+            text: format!("`drlint explain {id}` says how to fix it."),
+            markdown: format!("`drlint explain {id}` says how to fix it."),
+        }),
         help_uri: None,
         default_configuration: None,
         properties: None,
