@@ -86,10 +86,7 @@ impl SourceFile {
                 last -= 1;
             }
             let mut end = self.line_col_utf16(last);
-            end.column += self.text[last..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf16);
+            end.column += self.text[last..].chars().next().map_or(1, char::len_utf16);
             end
         } else {
             self.line_col_utf16(span.start)
@@ -251,12 +248,21 @@ mod tests {
         assert_eq!(f.line_col_utf16(at("=")), LineCol { line: 2, column: 7 });
         assert_eq!(f.line_col(at("=")), LineCol { line: 2, column: 6 });
         // inside a character: floored to its start
-        assert_eq!(f.line_col_utf16(at("😀") + 2), LineCol { line: 2, column: 4 });
+        assert_eq!(
+            f.line_col_utf16(at("😀") + 2),
+            LineCol { line: 2, column: 4 }
+        );
         // exclusive ends: after "😀" (2 units), after "= 1", and a zero-width span
         let emoji = at("😀")..at("😀") + 4;
         assert_eq!(f.span_end_utf16(&emoji), LineCol { line: 2, column: 6 });
         let assignment = at("=")..at("1") + 1;
-        assert_eq!(f.span_end_utf16(&assignment), LineCol { line: 2, column: 10 });
+        assert_eq!(
+            f.span_end_utf16(&assignment),
+            LineCol {
+                line: 2,
+                column: 10
+            }
+        );
         assert_eq!(f.span_end(&assignment), LineCol { line: 2, column: 9 });
         assert_eq!(f.span_end_utf16(&(1..1)), LineCol { line: 1, column: 2 });
         // past the end: clamped

@@ -145,7 +145,11 @@ fn the_scenario_has_what_the_snapshots_need() {
     // non-ASCII before the finding on its line: UTF-16 columns differ from characters
     let f = &report.findings[2];
     let utf16 = f.file.line_col_utf16(f.span.start).column;
-    assert_eq!(utf16, f.start().column + 1, "the emoji counts two UTF-16 units");
+    assert_eq!(
+        utf16,
+        f.start().column + 1,
+        "the emoji counts two UTF-16 units"
+    );
 }
 
 #[test]
@@ -184,7 +188,10 @@ fn sarif_pr_mode_snapshot() {
             )
         })
         .collect();
-    assert!(statuses.contains(&("final-snapshot-skipped", "new")), "{statuses:?}");
+    assert!(
+        statuses.contains(&("final-snapshot-skipped", "new")),
+        "{statuses:?}"
+    );
     assert!(statuses.contains(&("deletion-protection-disabled", "existing")));
     assert!(!text.contains("baselineState"));
     insta::assert_snapshot!("sarif_pr", without_version(&text));
@@ -282,13 +289,19 @@ fn sarif_keeps_the_most_severe_results_within_the_count_limit() {
     assert!(warnings.iter().all(|r| r["properties"]["status"] == "new"));
     assert_eq!(
         notifications(&text),
-        ["8 of the least severe results were left out: GitHub code scanning accepts at most 7 \
+        [
+            "8 of the least severe results were left out: GitHub code scanning accepts at most 7 \
           results per run (kept: errors first, then warnings, then notes; new findings before \
-          existing ones)"]
+          existing ones)"
+        ]
     );
     let lines: Vec<u64> = kept
         .iter()
-        .map(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap())
+        .map(|r| {
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     let mut sorted = lines.clone();
     sorted.sort();
@@ -298,8 +311,7 @@ fn sarif_keeps_the_most_severe_results_within_the_count_limit() {
 }
 
 fn gzipped(bytes: &[u8]) -> usize {
-    let mut encoder =
-        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(bytes).unwrap();
     encoder.finish().unwrap().len()
 }
@@ -333,7 +345,9 @@ fn sarif_drops_the_least_severe_results_until_the_gzipped_file_fits() {
     assert_eq!(notes.len(), 1);
     let dropped = 120 - kept.len();
     assert!(
-        notes[0].starts_with(&format!("{dropped} more of the least severe results were left out")),
+        notes[0].starts_with(&format!(
+            "{dropped} more of the least severe results were left out"
+        )),
         "{notes:?}"
     );
     assert!(notes[0].contains(&format!("at most {limit} bytes gzipped")));
@@ -369,7 +383,11 @@ fn github_shows_ten_per_level_and_says_how_many_more() {
          level for a step): the job summary lists every finding"
     );
     // the most important first: new ones, then production among the rest
-    let errors: Vec<&str> = lines.iter().copied().filter(|l| l.starts_with("::error ")).collect();
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("::error "))
+        .collect();
     // new errors (i % 3 == 0) come first, production (i even) first among them
     for (l, line) in errors.iter().zip([25, 31, 28, 34]) {
         assert!(l.contains(&format!(",line={line},")), "{l}");
@@ -377,7 +395,11 @@ fn github_shows_ten_per_level_and_says_how_many_more() {
     // then existing in production (i even: 2, 4, 8, 10), then the rest
     assert!(errors[4].contains(",line=27,"), "{}", errors[4]);
     // messages escaped, one line each
-    assert!(errors[0].contains("`a|b`%0Asecond line%0A%0A"), "{}", errors[0]);
+    assert!(
+        errors[0].contains("`a|b`%0Asecond line%0A%0A"),
+        "{}",
+        errors[0]
+    );
     // without overflow, no extra notice
     let text = render(&GitHub::default(), &many(10, false));
     assert_eq!(text.lines().count(), 30);
@@ -409,7 +431,10 @@ fn markdown_folds_rows_beyond_fifty_and_stays_within_its_limit() {
             &report,
         );
         assert!(text.len() <= limit, "{} > {limit}", text.len());
-        let rows = text.lines().filter(|l| l.starts_with("| ") && l.contains("-rule")).count();
+        let rows = text
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains("-rule"))
+            .count();
         for line in text.lines().filter(|l| l.starts_with('|')) {
             assert!(line.ends_with('|'), "a whole row: {line}");
         }
@@ -457,7 +482,10 @@ fn junit_snapshot() {
 fn gitlab_snapshot() {
     let text = render(&GitLab, &scenario());
     let doc: Vec<Value> = serde_json::from_str(&text).unwrap();
-    let mut prints: Vec<&str> = doc.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    let mut prints: Vec<&str> = doc
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
     prints.sort();
     prints.dedup();
     assert_eq!(prints.len(), doc.len(), "unique fingerprints");
@@ -470,7 +498,10 @@ fn gitlab_fingerprints_are_unique_even_when_findings_share_one() {
     let twin = report.findings[0].clone();
     report.findings.push(twin);
     let doc: Vec<Value> = serde_json::from_str(&render(&GitLab, &report)).unwrap();
-    let mut prints: Vec<&str> = doc.iter().map(|i| i["fingerprint"].as_str().unwrap()).collect();
+    let mut prints: Vec<&str> = doc
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
     assert_eq!(prints[0], report.findings[0].fingerprint);
     prints.sort();
     prints.dedup();
@@ -490,11 +521,9 @@ fn sarif_passes_microsofts_validator() {
         "windows" => "win32",
         other => other,
     };
-    let validator = bin
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join(format!("@microsoft/sarif-multitool-{platform}/Sarif.Multitool"));
+    let validator = bin.parent().and_then(Path::parent).unwrap().join(format!(
+        "@microsoft/sarif-multitool-{platform}/Sarif.Multitool"
+    ));
     assert!(validator.is_file(), "{} is missing", validator.display());
     #[cfg(unix)]
     {
@@ -555,7 +584,10 @@ fn sarif_passes_microsofts_validator() {
                 )
             })
             .collect();
-        assert!(run.status.success(), "{name}: the validator failed: {found:?}");
+        assert!(
+            run.status.success(),
+            "{name}: the validator failed: {found:?}"
+        );
         for (_, warning) in found.iter().filter(|(level, _)| level == "warning") {
             eprintln!("{name}: {warning}");
         }

@@ -86,9 +86,7 @@ impl Render for GitHub {
     fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
         let order = super::by_importance(&report.findings, true);
         let count = |s: Severity| report.count(s);
-        let overflow = super::SEVERITIES
-            .iter()
-            .any(|&s| count(s) > self.per_level);
+        let overflow = super::SEVERITIES.iter().any(|&s| count(s) > self.per_level);
         let mut shown = 0;
         for severity in super::SEVERITIES {
             // the overflow notice takes one of the notices' places

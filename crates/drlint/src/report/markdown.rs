@@ -176,7 +176,10 @@ impl Markdown {
         let counts = |findings: &mut dyn Iterator<Item = &Finding>| {
             let mut c = [0usize; 3];
             for f in findings {
-                c[super::SEVERITIES.iter().position(|&s| s == f.severity).unwrap()] += 1;
+                c[super::SEVERITIES
+                    .iter()
+                    .position(|&s| s == f.severity)
+                    .unwrap()] += 1;
             }
             c
         };

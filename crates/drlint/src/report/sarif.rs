@@ -281,11 +281,16 @@ fn descriptor(rule: &Rule) -> Descriptor {
     let docs = super::docs_url(rule);
     let help = rule.help_for_docs().trim_end().to_owned();
     let markdown = match &docs {
-        Some(url) => format!("{help}\n\n[`{}` in the drlint documentation]({url})", rule.id),
+        Some(url) => format!(
+            "{help}\n\n[`{}` in the drlint documentation]({url})",
+            rule.id
+        ),
         None => help.clone(),
     };
     let hygiene = is_hygiene(rule);
-    let worst = rule.production_severity.map_or(rule.severity, |p| p.max(rule.severity));
+    let worst = rule
+        .production_severity
+        .map_or(rule.severity, |p| p.max(rule.severity));
     Descriptor {
         id: rule.id.clone(),
         name: pascal_case(&rule.id),
@@ -428,9 +433,7 @@ impl Write for CountingWriter {
 fn gzipped_size(bytes: &[u8]) -> usize {
     let mut encoder =
         flate2::write::GzEncoder::new(CountingWriter(0), flate2::Compression::default());
-    encoder
-        .write_all(bytes)
-        .expect("counting cannot fail");
+    encoder.write_all(bytes).expect("counting cannot fail");
     encoder.finish().expect("counting cannot fail").0
 }
 
@@ -566,7 +569,10 @@ mod tests {
             pascal_case("deletion-protection-disabled"),
             "DeletionProtectionDisabled"
         );
-        assert_eq!(pascal_case("s3-versioning-disabled"), "S3VersioningDisabled");
+        assert_eq!(
+            pascal_case("s3-versioning-disabled"),
+            "S3VersioningDisabled"
+        );
     }
 
     #[test]
