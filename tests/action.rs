@@ -221,6 +221,9 @@ fn run_action(repo: &Path, event_name: &str, event: &Value, inputs: &[(&str, &st
         ("GITHUB_EVENT_NAME", event_name.into()),
         ("GITHUB_EVENT_PATH", event_path.display().to_string()),
         ("GITHUB_ACTION_PATH", workspace().display().to_string()),
+        ("GITHUB_SERVER_URL", "https://github.com".into()),
+        ("GITHUB_REPOSITORY", "example/infra".into()),
+        ("GITHUB_SHA", git(repo, &["rev-parse", "HEAD"])),
         ("GITHUB_ENV", temp.join("env").display().to_string()),
         ("GITHUB_PATH", temp.join("path").display().to_string()),
         ("RUNNER_TEMP", runner_temp.display().to_string()),
@@ -452,8 +455,12 @@ fn pull_request_run_annotates_summarises_writes_sarif_and_fails_on_the_new_findi
     let results = sarif_results(&run);
     assert_eq!(results.len(), 1, "{results:#?}");
     assert_eq!(results[0]["ruleId"], "deletion-protection-disabled");
+    assert!(run.summary.starts_with("## drlint\n"), "{}", run.summary);
+    let head = git(repo, &["rev-parse", "HEAD"]);
     assert!(
-        run.summary.contains("deletion-protection-disabled"),
+        run.summary.contains(&format!(
+            "| error (new) | `deletion-protection-disabled` | [env/rds.tf:3](https://github.com/example/infra/blob/{head}/env/rds.tf#L3-L3) |"
+        )),
         "{}",
         run.summary
     );
