@@ -80,7 +80,7 @@ pub struct FormatSpec {
 impl FormatSpec {
     pub fn parse(value: &str) -> Result<FormatSpec, String> {
         let (name, file) = match value.split_once('=') {
-            Some((name, file)) if file.is_empty() => {
+            Some((name, "")) => {
                 return Err(format!(
                     "`{name}=` names no file (`{name}=FILE`, or `{name}` for stdout)"
                 ));
