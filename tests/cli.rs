@@ -1001,3 +1001,240 @@ fn quiet_prints_the_findings_only_and_an_empty_tree_gets_a_notice() {
         .clone();
     assert!(String::from_utf8_lossy(&loud).contains(" notes in "));
 }
+
+/// The GitHub Action's invocation: SARIF, the step summary and JSON to files, annotations to
+/// stdout, in one run.
+#[test]
+fn the_actions_formats_go_to_their_files_and_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let sarif = dir.path().join("drlint.sarif");
+    let summary = dir.path().join("step-summary.md");
+    let json_file = dir.path().join("drlint.json");
+    let arg = |format: &str, path: &Path| format!("{format}={}", path.display());
+    let out = drlint()
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_REPOSITORY", "example/infra")
+        .env("GITHUB_SHA", "0123abc")
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .args(["check", "--format", &arg("sarif", &sarif)])
+        .args(["--format", "github"])
+        .args(["--format", &arg("markdown", &summary)])
+        .args(["--format", &arg("json", &json_file)])
+        .arg("fixtures/scenarios/formats")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let annotations: Vec<&str> = stdout.lines().collect();
+    assert_eq!(annotations.len(), 6, "{stdout}");
+    assert!(annotations.iter().all(|l| l.starts_with("::")), "{stdout}");
+    assert!(annotations[0].starts_with(
+        "::error file=fixtures/scenarios/formats/payments-prod/rds.tf,line=5,endLine=5,col=3,"
+    ));
+    let log = json(&fs::read(&sarif).unwrap());
+    assert_eq!(log["version"], "2.1.0");
+    assert_eq!(log["runs"][0]["results"].as_array().unwrap().len(), 6);
+    assert_eq!(log["runs"][0]["automationDetails"]["id"], "drlint/");
+    let doc = json(&fs::read(&json_file).unwrap());
+    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 6);
+    let markdown = fs::read_to_string(&summary).unwrap();
+    assert!(markdown.starts_with("## drlint\n"), "{markdown}");
+    assert!(
+        markdown.contains("[fixtures/scenarios/formats/payments-prod/rds.tf:5](https://github.com/example/infra/blob/0123abc/fixtures/scenarios/formats/payments-prod/rds.tf#L5-L5)"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn several_formats_may_go_to_stdout_in_order_and_files_are_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    fs::write(&junit, "x".repeat(100_000)).unwrap();
+    let out = drlint()
+        .args(["check", "--format", "gitlab", "--format", "concise"])
+        .args(["--format", &format!("junit={}", junit.display())])
+        .arg("fixtures/scenarios/formats/reports-dev")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    let (gitlab, concise) = text.split_at(text.find("\nfixtures/").unwrap() + 1);
+    let issues: Value = serde_json::from_str(gitlab).unwrap();
+    assert_eq!(issues.as_array().unwrap().len(), 4);
+    assert!(
+        concise.starts_with(
+            "fixtures/scenarios/formats/reports-dev/main.tf:10:43: error final-snapshot-skipped "
+        ),
+        "{concise}"
+    );
+    assert!(
+        concise.ends_with("1 error, 2 warnings, 1 note in 1 file\n"),
+        "{concise}"
+    );
+    let xml = fs::read_to_string(&junit).unwrap();
+    assert!(
+        xml.starts_with("<?xml") && xml.ends_with("</testsuites>\n"),
+        "truncated first"
+    );
+}
+
+#[test]
+fn a_format_file_that_cannot_be_written_is_a_usage_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/such/folder/out.sarif");
+    let out = drlint()
+        .args(["check", "--format", &format!("sarif={}", missing.display())])
+        .arg("fixtures/scenarios/formats")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains(&format!("--format sarif={}: ", missing.display())),
+        "{stderr}"
+    );
+    drlint()
+        .args(["check", "--format", "yaml", "fixtures/scenarios/formats"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "unknown format `yaml` (one of: human, concise, json, sarif, github, markdown, junit, gitlab)",
+        ));
+}
+
+#[test]
+fn statistics_replace_the_listing_and_production_only_filters_before_the_exit_code() {
+    let out = drlint()
+        .args(["check", "--statistics", "fixtures/scenarios/formats"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("statistics_formats", String::from_utf8(out).unwrap());
+    // other formats are unchanged by --statistics
+    let out = drlint()
+        .args([
+            "check",
+            "--statistics",
+            "--format",
+            "json",
+            "fixtures/scenarios/formats",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["findings"].as_array().unwrap().len(), 6);
+    // only production findings: the dev folder has none, so nothing fails
+    let out = drlint()
+        .args(["check", "--production-only", "--format", "concise"])
+        .arg("fixtures/scenarios/formats/reports-dev")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "0 errors, 0 warnings, 0 notes in 1 file\n"
+    );
+    let out = drlint()
+        .args([
+            "check",
+            "--production-only",
+            "--format",
+            "json",
+            "fixtures/scenarios/formats",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let rules: Vec<String> = json(&out)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "deletion-protection-disabled",
+            "snapshot-identifier-lingering"
+        ]
+    );
+}
+
+#[test]
+fn sarif_category_is_settable() {
+    let out = drlint()
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "--sarif-category",
+            "namespaces/live",
+        ])
+        .arg("fixtures/scenarios/formats")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json(&out)["runs"][0]["automationDetails"]["id"],
+        "namespaces/live/"
+    );
+}
+
+/// Markdown is cut at 64 KiB (a PR comment) unless it is written to `$GITHUB_STEP_SUMMARY`
+/// (1 MiB).
+#[test]
+fn markdown_is_limited_to_a_comment_unless_it_is_the_step_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf: String = (0..600)
+        .map(|i| {
+            format!(
+                "module \"db{i}\" {{\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = false\n}}\n\n"
+            )
+        })
+        .collect();
+    fs::write(dir.path().join("main.tf"), tf).unwrap();
+    let run = |summary: Option<&Path>, target: &str| {
+        let mut cmd = drlint();
+        cmd.current_dir(dir.path())
+            .env_remove("GITHUB_SERVER_URL")
+            .env_remove("GITHUB_STEP_SUMMARY");
+        if let Some(summary) = summary {
+            cmd.env("GITHUB_STEP_SUMMARY", summary);
+        }
+        cmd.args(["check", "--format", &format!("markdown={target}"), "."])
+            .assert()
+            .code(1);
+        fs::read_to_string(dir.path().join(target)).unwrap()
+    };
+    let comment = run(None, "comment.md");
+    assert!(comment.len() <= 65_536, "{}", comment.len());
+    assert!(
+        comment.contains("more findings not shown: this summary is limited to 65536 bytes."),
+        "{comment}"
+    );
+    let summary = run(Some(&dir.path().join("summary.md")), "summary.md");
+    assert!(summary.len() > 65_536, "{}", summary.len());
+    assert!(!summary.contains("not shown"));
+    assert_eq!(
+        summary
+            .matches("| error | `deletion-protection-disabled` |")
+            .count(),
+        600
+    );
+}

@@ -59,8 +59,51 @@ pub enum BaselineCommand {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// miette's report per finding and a summary line (the default).
     Human,
+    /// One line per finding: `path:line:column: severity rule message`.
+    Concise,
+    /// drlint's JSON, version 1.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// GitHub Actions annotations (workflow commands).
+    Github,
+    /// A Markdown summary, for `$GITHUB_STEP_SUMMARY` or a PR comment.
+    Markdown,
+    /// JUnit XML.
+    Junit,
+    /// GitLab Code Quality JSON.
+    Gitlab,
+}
+
+/// `--format FORMAT[=FILE]`: a format and where it goes (stdout without a FILE).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+impl FormatSpec {
+    pub fn parse(value: &str) -> Result<FormatSpec, String> {
+        let (name, file) = match value.split_once('=') {
+            Some((name, "")) => {
+                return Err(format!(
+                    "`{name}=` names no file (`{name}=FILE`, or `{name}` for stdout)"
+                ));
+            }
+            Some((name, file)) => (name, Some(PathBuf::from(file))),
+            None => (value, None),
+        };
+        let format = Format::from_str(name, true).map_err(|_| {
+            let names: Vec<String> = Format::value_variants()
+                .iter()
+                .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_owned()))
+                .collect();
+            format!("unknown format `{name}` (one of: {})", names.join(", "))
+        })?;
+        Ok(FormatSpec { format, file })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -148,8 +191,23 @@ pub struct CheckArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub selection: RuleSelection,
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format, to stdout or with `=FILE` to a file (created or truncated); repeatable,
+    /// each written in turn (several may go to stdout): human, concise, json, sarif, github,
+    /// markdown, junit, gitlab.
+    #[arg(long, value_name = "FORMAT[=FILE]", default_value = "human", value_parser = FormatSpec::parse)]
+    pub format: Vec<FormatSpec>,
+    /// SARIF: the category of the run (`runAutomationDetails.id` is `NAME/`), so that several
+    /// uploads for one commit (one per folder, say) do not replace each other's alerts.
+    #[arg(long, value_name = "NAME", default_value = drlint::report::DEFAULT_SARIF_CATEGORY)]
+    pub sarif_category: String,
+    /// Print the number of findings per rule (production, non-production, unknown) instead of
+    /// the findings, in the human and concise formats on stdout; other formats are unchanged.
+    #[arg(long)]
+    pub statistics: bool,
+    /// Keep only the findings about production (the namespace's production facts), in every
+    /// format and for the exit code.
+    #[arg(long)]
+    pub production_only: bool,
     /// Exit with 1 when a finding of this severity or above is reported
     /// [default: the configuration's, else warning].
     #[arg(long, value_enum)]

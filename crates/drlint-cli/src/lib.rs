@@ -13,16 +13,19 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
 use rayon::prelude::*;
 
 use args::{
-    BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, InputArgs, RuleSelection,
-    Threshold,
+    BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, FormatSpec, InputArgs,
+    RuleSelection, Threshold,
 };
 use drlint::baseline::Baseline;
 use drlint::profile::{Profile, ProfileSet};
-use drlint::report::{Human, Json, Render};
+use drlint::report::{
+    Concise, GitHub, GitLab, Human, JUnit, Json, MARKDOWN_COMMENT_LIMIT,
+    MARKDOWN_STEP_SUMMARY_LIMIT, Markdown, Render, Sarif, Statistics,
+};
 use drlint::vars::RawVar;
 use drlint::{Checker, CliVar, Input, Rule, Settings, Severity};
 use project::Project;
@@ -97,14 +100,14 @@ fn run(cli: Cli) -> Result<u8, String> {
             // generated into memory: clap_complete panics on a closed stdout
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "drlint", &mut script);
-            write_stdout(&script)
+            write_stdout(|out| out.write_all(&script)).map(|()| 0)
         }
         Command::Man => {
             let mut page = Vec::new();
             clap_mangen::Man::new(Cli::command())
                 .render(&mut page)
                 .map_err(|e| format!("rendering the manual page: {e}"))?;
-            write_stdout(&page)
+            write_stdout(|out| out.write_all(&page)).map(|()| 0)
         }
         Command::Rules { check: None } => {
             let project = Project::load(&default_check_args().input)?;
@@ -138,16 +141,6 @@ fn run(cli: Cli) -> Result<u8, String> {
 fn shown_paths(paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
     shown.join(", ")
-}
-
-/// Writes to stdout; a closed pipe (`drlint man | head`) is not an error.
-fn write_stdout(bytes: &[u8]) -> Result<u8, String> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Ok(()) => Ok(0),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
-        Err(e) => Err(format!("writing to stdout: {e}")),
-    }
 }
 
 /// The arguments of a plain `drlint check`, for commands that need the project's rules.
@@ -302,6 +295,7 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
             .config
             .as_ref()
             .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
+        helm: Default::default(),
     })
 }
 
@@ -323,6 +317,112 @@ fn max_age_days(project: &Project, rule_id: &str) -> Option<f64> {
     match configured.or(default)? {
         drlint::profile::Scalar::Number(n) => Some(n),
         _ => None,
+    }
+}
+
+/// Writes to stdout; a closed pipe (`drlint check | head`) is not an error.
+fn write_stdout(render: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match render(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(format!("writing the report: {e}")),
+    }
+}
+
+/// The base of links to a line on GitHub, from the variables GitHub Actions sets:
+/// `$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/`; none unless all three are set.
+/// Paths are relative to the current directory: run drlint at the repository's root.
+fn github_link_base() -> Option<String> {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let server = var("GITHUB_SERVER_URL")?;
+    let repository = var("GITHUB_REPOSITORY")?;
+    let sha = var("GITHUB_SHA")?;
+    Some(format!(
+        "{}/{repository}/blob/{sha}/",
+        server.trim_end_matches('/')
+    ))
+}
+
+/// Whether `path` is the job's step summary file (`$GITHUB_STEP_SUMMARY`).
+fn is_step_summary(path: &Path) -> bool {
+    let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|v| !v.is_empty()) else {
+        return false;
+    };
+    let summary = Path::new(&summary);
+    // the same file: by name (it may not exist yet), else through links
+    let same_name = matches!(
+        (std::path::absolute(summary), std::path::absolute(path)),
+        (Ok(a), Ok(b)) if a == b
+    );
+    same_name
+        || matches!(
+            (summary.canonicalize(), path.canonicalize()),
+            (Ok(a), Ok(b)) if a == b
+        )
+}
+
+/// Renders the report in one `--format`, to its file or stdout.
+fn render_to(
+    spec: &FormatSpec,
+    args: &CheckArgs,
+    rules: &[Rule],
+    report: &drlint::CheckReport,
+) -> Result<(), String> {
+    let color = match (args.color, &spec.file) {
+        (ColorChoice::Always, _) => true,
+        (ColorChoice::Never, _) | (ColorChoice::Auto, Some(_)) => false,
+        (ColorChoice::Auto, None) => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let sarif = Sarif {
+        category: args.sarif_category.clone(),
+        ..Sarif::new(rules)
+    };
+    let markdown = Markdown {
+        link_base: github_link_base(),
+        // a step summary takes 1 MiB; elsewhere (stdout, a file) assume a PR comment, 64 KiB
+        limit: match &spec.file {
+            Some(path) if is_step_summary(path) => MARKDOWN_STEP_SUMMARY_LIMIT,
+            _ => MARKDOWN_COMMENT_LIMIT,
+        },
+    };
+    let junit = JUnit { rules };
+    let human = Human {
+        color,
+        width: 100,
+        summary: !args.input.quiet,
+    };
+    let renderer: &dyn Render = match spec.format {
+        Format::Human | Format::Concise if args.statistics && spec.file.is_none() => &Statistics,
+        Format::Human => &human,
+        Format::Concise => &Concise,
+        Format::Json => &Json,
+        Format::Sarif => &sarif,
+        Format::Github => &GitHub::default(),
+        Format::Markdown => &markdown,
+        Format::Junit => &junit,
+        Format::Gitlab => &GitLab,
+    };
+    match &spec.file {
+        None => write_stdout(|out| renderer.render(report, out)),
+        Some(path) => {
+            let name = spec
+                .format
+                .to_possible_value()
+                .map(|v| v.get_name().to_owned())
+                .unwrap_or_default();
+            let failed = |e: std::io::Error| format!("--format {name}={}: {e}", path.display());
+            let file = std::fs::File::create(path).map_err(failed)?;
+            let mut out = std::io::BufWriter::new(file);
+            renderer
+                .render(report, &mut out)
+                .and_then(|()| out.flush())
+                .map_err(failed)
+        }
     }
 }
 
@@ -359,6 +459,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         .filter(|r| !args.selection.ignore_rules.contains(&r.id))
         .cloned()
         .collect();
+    // the rules of the run, for the formats that list them (SARIF, JUnit)
+    let run_rules = rules.clone();
     let baseline = match &args.baseline {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -466,6 +568,9 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         drlint::diff::place_on_changed_lines(&mut report, changed);
     }
     if let Mode::CreateBaseline(output) = &mode {
+        if args.production_only {
+            report.findings.retain(|f| f.production == Some(true));
+        }
         let baseline = Baseline::from_report(&report);
         std::fs::write(output, baseline.to_json())
             .map_err(|e| format!("{}: {e}", output.display()))?;
@@ -482,33 +587,17 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         report.baseline = Some(baseline.apply(&mut report));
     }
 
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let rendered = match (&mode, args.format) {
-        (Mode::Inspect, _) => drlint::report::render_inspection(&report, &mut out),
-        (_, Format::Json) => Json.render(&report, &mut out),
-        (_, Format::Human) => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                }
-            };
-            Human {
-                color,
-                width: 100,
-                summary: !args.input.quiet,
-            }
-            .render(&report, &mut out)
+    if args.production_only {
+        report.findings.retain(|f| f.production == Some(true));
+        report.fixed.retain(|f| f.production == Some(true));
+    }
+
+    if matches!(mode, Mode::Inspect) {
+        write_stdout(|out| drlint::report::render_inspection(&report, out))?;
+    } else {
+        for spec in &args.format {
+            render_to(spec, &args, &run_rules, &report)?;
         }
-    };
-    match rendered.and_then(|()| out.flush()) {
-        Ok(()) => {}
-        // a closed pipe (`drlint check | head`) is not an error
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(format!("writing the report: {e}")),
     }
     mark("render");
     if args.input.timings {

@@ -59,6 +59,40 @@ impl SourceFile {
         }
     }
 
+    /// Line (1-based) and column (1-based) of a byte offset, the column counting
+    /// UTF-16 code units, as SARIF's default `columnKind` does: `é` and `€` count
+    /// one, an emoji outside the Basic Multilingual Plane two. Offsets past the end
+    /// are clamped, and offsets inside a character floored to its start.
+    pub fn line_col_utf16(&self, offset: usize) -> LineCol {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        LineCol {
+            line,
+            column: self.text[start..offset].encode_utf16().count() + 1,
+        }
+    }
+
+    /// Where `span` ends in UTF-16 columns: the column just after its last
+    /// character (SARIF's `endColumn` is exclusive), on the line of that character;
+    /// a zero-width span ends where it starts. The counterpart of [`Self::span_end`].
+    pub fn span_end_utf16(&self, span: &Range<usize>) -> LineCol {
+        if span.end > span.start {
+            let mut last = (span.end - 1).min(self.text.len().saturating_sub(1));
+            while !self.text.is_char_boundary(last) {
+                last -= 1;
+            }
+            let mut end = self.line_col_utf16(last);
+            end.column += self.text[last..].chars().next().map_or(1, char::len_utf16);
+            end
+        } else {
+            self.line_col_utf16(span.start)
+        }
+    }
+
     /// The byte range of the line that holds `offset`, without its line break.
     pub fn line_span(&self, offset: usize) -> Range<usize> {
         let line = self.line_col(offset).line;
@@ -199,5 +233,39 @@ mod tests {
         // "éé" is 4 bytes; the '=' after a space is the 4th character
         assert_eq!(f.line_col(8), LineCol { line: 2, column: 4 });
         assert_eq!(f.line_span(4), 3..11);
+    }
+
+    #[test]
+    fn utf16_columns_count_code_units() {
+        //                        é: 2 bytes, 1 unit; €: 3 bytes, 1 unit; 😀: 4 bytes, 2 units
+        let text = "x\n é€😀 = 1\n";
+        let f = SourceFile::new("a.tf", text);
+        let at = |needle: &str| text.find(needle).unwrap();
+        assert_eq!(f.line_col_utf16(at("é")), LineCol { line: 2, column: 2 });
+        assert_eq!(f.line_col_utf16(at("€")), LineCol { line: 2, column: 3 });
+        assert_eq!(f.line_col_utf16(at("😀")), LineCol { line: 2, column: 4 });
+        // after the emoji: two units further, where characters count one
+        assert_eq!(f.line_col_utf16(at("=")), LineCol { line: 2, column: 7 });
+        assert_eq!(f.line_col(at("=")), LineCol { line: 2, column: 6 });
+        // inside a character: floored to its start
+        assert_eq!(
+            f.line_col_utf16(at("😀") + 2),
+            LineCol { line: 2, column: 4 }
+        );
+        // exclusive ends: after "😀" (2 units), after "= 1", and a zero-width span
+        let emoji = at("😀")..at("😀") + 4;
+        assert_eq!(f.span_end_utf16(&emoji), LineCol { line: 2, column: 6 });
+        let assignment = at("=")..at("1") + 1;
+        assert_eq!(
+            f.span_end_utf16(&assignment),
+            LineCol {
+                line: 2,
+                column: 10
+            }
+        );
+        assert_eq!(f.span_end(&assignment), LineCol { line: 2, column: 9 });
+        assert_eq!(f.span_end_utf16(&(1..1)), LineCol { line: 1, column: 2 });
+        // past the end: clamped
+        assert_eq!(f.line_col_utf16(1000), LineCol { line: 3, column: 1 });
     }
 }

@@ -326,23 +326,22 @@ impl Checker {
             .collect();
         if !key_rules.is_empty() {
             let mut walk = Vec::new();
-            let instance_keys: Vec<InstanceKeys<'_, '_>> =
-                instances
-                    .iter()
-                    .map(|i| {
-                        let trees = i
-                            .profile
-                            .components
-                            .iter()
-                            .filter_map(|c| {
-                                let mut at = i.key.clone();
-                                at.extend(split_path(&c.path).unwrap_or_default());
-                                Some((at, c.keys.as_ref()?))
-                            })
-                            .collect();
-                        (i, trees)
-                    })
-                    .collect();
+            let instance_keys: Vec<InstanceKeys<'_, '_>> = instances
+                .iter()
+                .map(|i| {
+                    let trees = i
+                        .profile
+                        .components
+                        .iter()
+                        .filter_map(|c| {
+                            let mut at = i.key.clone();
+                            at.extend(split_path(&c.path).unwrap_or_default());
+                            Some((at, c.keys.as_ref()?))
+                        })
+                        .collect();
+                    (i, trees)
+                })
+                .collect();
             collect_keys(&merged.root, &mut Vec::new(), &mut walk);
             for (path, node) in walk {
                 // a chart default is nobody's edit
@@ -674,10 +673,7 @@ fn collect_keys<'m>(
 
 /// Whether the chart reads the key at `path`: `None` when no profile lists
 /// the keys of the component that holds it.
-fn read_by_chart(
-    instances: &[InstanceKeys<'_, '_>],
-    path: &[String],
-) -> Option<bool> {
+fn read_by_chart(instances: &[InstanceKeys<'_, '_>], path: &[String]) -> Option<bool> {
     // the most specific component that holds the path
     let (at, tree) = instances
         .iter()
