@@ -641,3 +641,53 @@ fn sarif_passes_microsofts_validator() {
         );
     }
 }
+
+#[test]
+fn junit_names_repeated_findings_at_one_place_apart() {
+    let mut report = scenario();
+    let twin = report.findings[0].clone();
+    report.findings.insert(1, twin);
+    let rules = rules();
+    let xml = render(&JUnit { rules: &rules }, &report);
+    let name = "deletion-protection-disabled fixtures/scenarios/formats/payments-prod/rds.tf:5:3";
+    assert!(
+        xml.contains(&format!("<testcase name=\"{name}\" ")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("<testcase name=\"{name} #2\" ")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<testsuite name=\"deletion-protection-disabled\" tests=\"2\" failures=\"2\">"
+        )
+    );
+}
+
+#[test]
+fn an_empty_report_in_every_format() {
+    let report = CheckReport::default();
+    let rules = rules();
+    assert_eq!(render(&GitHub::default(), &report), "");
+    assert_eq!(render(&GitLab, &report), "[]\n");
+    assert_eq!(
+        render(&Markdown::default(), &report),
+        "## drlint\n\nNo findings in 0 files.\n"
+    );
+    assert_eq!(
+        render(&Concise, &report),
+        "0 errors, 0 warnings, 0 notes in 0 files\n"
+    );
+    let log: Value = serde_json::from_str(&sarif(&report, SarifLimits::default())).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        rules.len()
+    );
+    let xml = render(&JUnit { rules: &rules }, &report);
+    assert!(xml.contains(&format!("tests=\"{}\" failures=\"0\"", rules.len())));
+}
