@@ -508,9 +508,45 @@ fn gitlab_fingerprints_are_unique_even_when_findings_share_one() {
     assert_eq!(prints.len(), doc.len());
 }
 
+/// Every fixture folder checked at once (parse errors, markers, local modules...): the files
+/// drlint reads there (Terraform, automatic tfvars, namespace manifests, markers).
+fn all_fixtures() -> CheckReport {
+    let markers = drlint::markers::MarkerNames::for_config(&rules(), None);
+    let mut files = Vec::new();
+    let mut stack = vec![
+        workspace().join("fixtures/rules"),
+        workspace().join("fixtures/scenarios"),
+    ];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                stack.push(path);
+            } else if name.ends_with(".tf")
+                || name.ends_with(".tfvars")
+                || name.ends_with(".tfvars.json")
+                || name == "00-namespace.yaml"
+                || markers.wants(&name)
+            {
+                let relative = path.strip_prefix(workspace()).unwrap();
+                files.push(Input {
+                    path: relative.to_string_lossy().replace('\\', "/"),
+                    content: std::fs::read(&path).map_err(|e| e.to_string()),
+                });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let checker = Checker::new(rules(), builtin::profiles().unwrap());
+    let report = checker.check(files);
+    assert!(report.findings.len() > 100, "{}", report.findings.len());
+    report
+}
+
 /// Microsoft's SARIF validator, with its SARIF rules and its GitHub ingestion rules
-/// (`--rule-kind "Sarif;Gh"`): no result of level `error` for the scenario, its PR
-/// mode and a truncated log. The npm package ships a self-contained .NET binary per
+/// (`--rule-kind "Sarif;Gh"`): no result of level `error` for all the fixtures, the
+/// scenario, its PR mode and a truncated log. The npm package ships a self-contained .NET binary per
 /// platform; it is run directly, as the package's `bin.js` passes its arguments through
 /// a shell, which splits `Sarif;Gh` at the semicolon.
 #[test]
@@ -537,6 +573,7 @@ fn sarif_passes_microsofts_validator() {
     }
     let dir = tempfile::tempdir().unwrap();
     let logs = [
+        ("fixtures", sarif(&all_fixtures(), SarifLimits::default())),
         ("scenario", sarif(&scenario(), SarifLimits::default())),
         ("pr", sarif(&scenario_pr(), SarifLimits::default())),
         (
@@ -603,4 +640,54 @@ fn sarif_passes_microsofts_validator() {
             "{name}: the validator gave no result at all"
         );
     }
+}
+
+#[test]
+fn junit_names_repeated_findings_at_one_place_apart() {
+    let mut report = scenario();
+    let twin = report.findings[0].clone();
+    report.findings.insert(1, twin);
+    let rules = rules();
+    let xml = render(&JUnit { rules: &rules }, &report);
+    let name = "deletion-protection-disabled fixtures/scenarios/formats/payments-prod/rds.tf:5:3";
+    assert!(
+        xml.contains(&format!("<testcase name=\"{name}\" ")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("<testcase name=\"{name} #2\" ")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(
+            "<testsuite name=\"deletion-protection-disabled\" tests=\"2\" failures=\"2\">"
+        )
+    );
+}
+
+#[test]
+fn an_empty_report_in_every_format() {
+    let report = CheckReport::default();
+    let rules = rules();
+    assert_eq!(render(&GitHub::default(), &report), "");
+    assert_eq!(render(&GitLab, &report), "[]\n");
+    assert_eq!(
+        render(&Markdown::default(), &report),
+        "## drlint\n\nNo findings in 0 files.\n"
+    );
+    assert_eq!(
+        render(&Concise, &report),
+        "0 errors, 0 warnings, 0 notes in 0 files\n"
+    );
+    let log: Value = serde_json::from_str(&sarif(&report, SarifLimits::default())).unwrap();
+    assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
+    assert_eq!(
+        log["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .unwrap()
+            .len(),
+        rules.len()
+    );
+    let xml = render(&JUnit { rules: &rules }, &report);
+    assert!(xml.contains(&format!("tests=\"{}\" failures=\"0\"", rules.len())));
 }
