@@ -25,6 +25,11 @@ pub trait Git {
     fn remotes(&self) -> Vec<String>;
     /// Files changed from `base` to the working tree, untracked files included.
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String>;
+    /// Files changed from `base` to the index (what `git commit` would record);
+    /// `None` before the first commit, when every staged file is added.
+    fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String>;
+    /// The index's merged entries (stage 0; a conflicted path has none).
+    fn index(&self) -> Result<Vec<IndexEntry>, String>;
     /// The files under `dir` (repository-relative, not recursive) at `rev`.
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
     /// The contents of `path` at `rev`.
@@ -44,6 +49,71 @@ pub trait Git {
     fn status(&self, dir: &str) -> Result<Vec<(String, String)>, String>;
     /// A long-lived reader of objects (`git cat-file --batch`).
     fn objects(&self) -> Result<CatFile, String>;
+}
+
+/// An entry of the index (`git ls-files -s`): a staged file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// `100644`, `100755`; `120000` a symbolic link, `160000` a submodule.
+    pub mode: String,
+    pub oid: String,
+    /// Repository-relative.
+    pub path: String,
+}
+
+/// `git ls-files -s -z`: `<mode> <oid> <stage>\t<path>` entries, merged ones (stage 0) kept.
+fn parse_index(raw: &[u8]) -> Vec<IndexEntry> {
+    raw.split(|b| *b == 0)
+        .filter_map(|entry| {
+            let tab = entry.iter().position(|b| *b == b'\t')?;
+            let meta = String::from_utf8_lossy(&entry[..tab]);
+            let mut words = meta.split(' ');
+            let (mode, oid, stage) = (words.next()?, words.next()?, words.next()?);
+            (stage == "0").then(|| IndexEntry {
+                mode: mode.to_owned(),
+                oid: oid.to_owned(),
+                path: String::from_utf8_lossy(&entry[tab + 1..]).into_owned(),
+            })
+        })
+        .collect()
+}
+
+/// `git diff --name-status -z` output.
+fn parse_name_status(raw: &[u8]) -> Vec<FileChange> {
+    let mut fields = raw
+        .split(|b| *b == 0)
+        .map(|f| String::from_utf8_lossy(f).into_owned());
+    let mut out = Vec::new();
+    while let Some(status) = fields.next() {
+        let Some(kind) = status.chars().next() else {
+            break;
+        };
+        let first = fields.next().unwrap_or_default();
+        let change = match kind {
+            'R' | 'C' => FileChange {
+                status: kind,
+                old: Some(first),
+                new: fields.next(),
+            },
+            'D' => FileChange {
+                status: kind,
+                old: Some(first),
+                new: None,
+            },
+            'A' => FileChange {
+                status: kind,
+                old: None,
+                new: Some(first),
+            },
+            _ => FileChange {
+                status: kind,
+                old: Some(first.clone()),
+                new: Some(first),
+            },
+        };
+        out.push(change);
+    }
+    out
 }
 
 /// A commit in a `git log` listing.
@@ -258,39 +328,7 @@ impl Git for CliGit {
 
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String> {
         let raw = self.run(&["diff", "--name-status", "-M", "-z", base, "--"])?;
-        let mut fields = raw
-            .split(|b| *b == 0)
-            .map(|f| String::from_utf8_lossy(f).into_owned());
-        let mut out = Vec::new();
-        while let Some(status) = fields.next() {
-            let Some(kind) = status.chars().next() else {
-                break;
-            };
-            let first = fields.next().unwrap_or_default();
-            let change = match kind {
-                'R' | 'C' => FileChange {
-                    status: kind,
-                    old: Some(first),
-                    new: fields.next(),
-                },
-                'D' => FileChange {
-                    status: kind,
-                    old: Some(first),
-                    new: None,
-                },
-                'A' => FileChange {
-                    status: kind,
-                    old: None,
-                    new: Some(first),
-                },
-                _ => FileChange {
-                    status: kind,
-                    old: Some(first.clone()),
-                    new: Some(first),
-                },
-            };
-            out.push(change);
-        }
+        let mut out = parse_name_status(&raw);
         let untracked = self.run(&[
             "ls-files",
             "--others",
@@ -306,6 +344,24 @@ impl Git for CliGit {
             });
         }
         Ok(out)
+    }
+
+    fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String> {
+        let mut args = vec!["diff", "--cached", "--name-status", "-M", "-z"];
+        args.extend(base);
+        args.push("--");
+        Ok(parse_name_status(&self.run(&args)?))
+    }
+
+    fn index(&self) -> Result<Vec<IndexEntry>, String> {
+        Ok(parse_index(&self.run(&[
+            "ls-files",
+            "-s",
+            "-z",
+            "--full-name",
+            "--",
+            ":/",
+        ])?))
     }
 
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String> {
