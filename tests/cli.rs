@@ -988,7 +988,12 @@ fn quiet_prints_the_findings_only_and_an_empty_tree_gets_a_notice() {
     assert!(!stdout.contains(" notes in "), "no summary line: {stdout}");
     assert!(out.stderr.is_empty());
     let loud = drlint()
-        .args(["check", "--color", "never", "fixtures/scenarios/rendering-human"])
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/scenarios/rendering-human",
+        ])
         .assert()
         .code(1)
         .get_output()
