@@ -466,3 +466,46 @@ impl Git for CliGit {
         CatFile::spawn(&self.dir)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_keeps_merged_entries_and_name_status_pairs_renames() {
+        let raw = b"100644 aaaa 0\tns/a b.tf\0\
+100644 bbbb 1\tns/conflict.tf\0\
+100644 cccc 2\tns/conflict.tf\0\
+120000 dddd 0\tns/link.tf\0";
+        assert_eq!(
+            parse_index(raw),
+            [
+                IndexEntry {
+                    mode: "100644".into(),
+                    oid: "aaaa".into(),
+                    path: "ns/a b.tf".into()
+                },
+                IndexEntry {
+                    mode: "120000".into(),
+                    oid: "dddd".into(),
+                    path: "ns/link.tf".into()
+                },
+            ]
+        );
+        let raw = b"M\0a.tf\0R087\0old.tf\0new.tf\0D\0gone.tf\0A\0added.tf\0";
+        let parsed = parse_name_status(raw);
+        let changes: Vec<(char, Option<&str>, Option<&str>)> = parsed
+            .iter()
+            .map(|c| (c.status, c.old.as_deref(), c.new.as_deref()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ('M', Some("a.tf"), Some("a.tf")),
+                ('R', Some("old.tf"), Some("new.tf")),
+                ('D', Some("gone.tf"), None),
+                ('A', None, Some("added.tf")),
+            ]
+        );
+    }
+}
