@@ -186,6 +186,7 @@ pub struct BaselineArgs {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("pr_mode").args(["base", "staged"])))]
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
@@ -219,8 +220,13 @@ pub struct CheckArgs {
     /// Do not read git history for the age of findings of rules with `max_age_days`.
     #[arg(long, env = "DRLINT_NO_HISTORY", value_parser = clap::builder::FalseyValueParser::new())]
     pub no_history: bool,
-    /// With --base: show, and fail on, new findings only.
-    #[arg(long, requires = "base")]
+    /// PR mode on the commit being made (for pre-commit hooks): compare the staged content
+    /// (the git index, not the working tree) with HEAD; only the folders the staged change
+    /// touches are checked, within PATHs.
+    #[arg(long)]
+    pub staged: bool,
+    /// With --base or --staged: show, and fail on, new findings only.
+    #[arg(long, requires = "pr_mode")]
     pub only_new: bool,
     /// Hide the findings listed in this baseline file and report its entries that no longer match.
     #[arg(long, value_name = "FILE")]

@@ -25,10 +25,20 @@ pub trait Git {
     fn remotes(&self) -> Vec<String>;
     /// Files changed from `base` to the working tree, untracked files included.
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String>;
-    /// The lines of the working tree's files that differ from `base`: (path,
-    /// first line, count) for each hunk's new side (`git diff -U0`). Untracked
-    /// files are not listed: `changes` says they are added.
-    fn changed_lines(&self, base: &str) -> Result<Vec<(String, usize, usize)>, String>;
+    /// The lines that differ from `base`: (path, first line, count) for each
+    /// hunk's new side (`git diff -U0`), of the working tree's files, or of the
+    /// index's when `staged` (`None`: before the first commit). Untracked files
+    /// are not listed: `changes` says they are added.
+    fn changed_lines(
+        &self,
+        base: Option<&str>,
+        staged: bool,
+    ) -> Result<Vec<(String, usize, usize)>, String>;
+    /// Files changed from `base` to the index (what `git commit` would record);
+    /// `None` before the first commit, when every staged file is added.
+    fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String>;
+    /// The index's merged entries (stage 0; a conflicted path has none).
+    fn index(&self) -> Result<Vec<IndexEntry>, String>;
     /// The files under `dir` (repository-relative, not recursive) at `rev`.
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
     /// The contents of `path` at `rev`.
@@ -48,6 +58,71 @@ pub trait Git {
     fn status(&self, dir: &str) -> Result<Vec<(String, String)>, String>;
     /// A long-lived reader of objects (`git cat-file --batch`).
     fn objects(&self) -> Result<CatFile, String>;
+}
+
+/// An entry of the index (`git ls-files -s`): a staged file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexEntry {
+    /// `100644`, `100755`; `120000` a symbolic link, `160000` a submodule.
+    pub mode: String,
+    pub oid: String,
+    /// Repository-relative.
+    pub path: String,
+}
+
+/// `git ls-files -s -z`: `<mode> <oid> <stage>\t<path>` entries, merged ones (stage 0) kept.
+fn parse_index(raw: &[u8]) -> Vec<IndexEntry> {
+    raw.split(|b| *b == 0)
+        .filter_map(|entry| {
+            let tab = entry.iter().position(|b| *b == b'\t')?;
+            let meta = String::from_utf8_lossy(&entry[..tab]);
+            let mut words = meta.split(' ');
+            let (mode, oid, stage) = (words.next()?, words.next()?, words.next()?);
+            (stage == "0").then(|| IndexEntry {
+                mode: mode.to_owned(),
+                oid: oid.to_owned(),
+                path: String::from_utf8_lossy(&entry[tab + 1..]).into_owned(),
+            })
+        })
+        .collect()
+}
+
+/// `git diff --name-status -z` output.
+fn parse_name_status(raw: &[u8]) -> Vec<FileChange> {
+    let mut fields = raw
+        .split(|b| *b == 0)
+        .map(|f| String::from_utf8_lossy(f).into_owned());
+    let mut out = Vec::new();
+    while let Some(status) = fields.next() {
+        let Some(kind) = status.chars().next() else {
+            break;
+        };
+        let first = fields.next().unwrap_or_default();
+        let change = match kind {
+            'R' | 'C' => FileChange {
+                status: kind,
+                old: Some(first),
+                new: fields.next(),
+            },
+            'D' => FileChange {
+                status: kind,
+                old: Some(first),
+                new: None,
+            },
+            'A' => FileChange {
+                status: kind,
+                old: None,
+                new: Some(first),
+            },
+            _ => FileChange {
+                status: kind,
+                old: Some(first.clone()),
+                new: Some(first),
+            },
+        };
+        out.push(change);
+    }
+    out
 }
 
 /// A commit in a `git log` listing.
@@ -322,39 +397,7 @@ impl Git for CliGit {
 
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String> {
         let raw = self.run(&["diff", "--name-status", "-M", "-z", base, "--"])?;
-        let mut fields = raw
-            .split(|b| *b == 0)
-            .map(|f| String::from_utf8_lossy(f).into_owned());
-        let mut out = Vec::new();
-        while let Some(status) = fields.next() {
-            let Some(kind) = status.chars().next() else {
-                break;
-            };
-            let first = fields.next().unwrap_or_default();
-            let change = match kind {
-                'R' | 'C' => FileChange {
-                    status: kind,
-                    old: Some(first),
-                    new: fields.next(),
-                },
-                'D' => FileChange {
-                    status: kind,
-                    old: Some(first),
-                    new: None,
-                },
-                'A' => FileChange {
-                    status: kind,
-                    old: None,
-                    new: Some(first),
-                },
-                _ => FileChange {
-                    status: kind,
-                    old: Some(first.clone()),
-                    new: Some(first),
-                },
-            };
-            out.push(change);
-        }
+        let mut out = parse_name_status(&raw);
         let untracked = self.run(&[
             "ls-files",
             "--others",
@@ -372,8 +415,12 @@ impl Git for CliGit {
         Ok(out)
     }
 
-    fn changed_lines(&self, base: &str) -> Result<Vec<(String, usize, usize)>, String> {
-        let raw = self.run(&[
+    fn changed_lines(
+        &self,
+        base: Option<&str>,
+        staged: bool,
+    ) -> Result<Vec<(String, usize, usize)>, String> {
+        let mut args = vec![
             "-c",
             "core.quotePath=false",
             "diff",
@@ -383,10 +430,32 @@ impl Git for CliGit {
             "--no-ext-diff",
             "--src-prefix=a/",
             "--dst-prefix=b/",
-            base,
-            "--",
-        ])?;
+        ];
+        if staged {
+            args.push("--cached");
+        }
+        args.extend(base);
+        args.push("--");
+        let raw = self.run(&args)?;
         Ok(parse_hunks(&String::from_utf8_lossy(&raw)))
+    }
+
+    fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String> {
+        let mut args = vec!["diff", "--cached", "--name-status", "-M", "-z"];
+        args.extend(base);
+        args.push("--");
+        Ok(parse_name_status(&self.run(&args)?))
+    }
+
+    fn index(&self) -> Result<Vec<IndexEntry>, String> {
+        Ok(parse_index(&self.run(&[
+            "ls-files",
+            "-s",
+            "-z",
+            "--full-name",
+            "--",
+            ":/",
+        ])?))
     }
 
     fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String> {
@@ -506,6 +575,44 @@ mod tests {
                 ("x.tf".to_owned(), 11, 2),
                 ("x.tf".to_owned(), 22, 0),
                 ("tést\\.tf".to_owned(), 1, 1),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_index_keeps_merged_entries_and_name_status_pairs_renames() {
+        let raw = b"100644 aaaa 0\tns/a b.tf\0\
+100644 bbbb 1\tns/conflict.tf\0\
+100644 cccc 2\tns/conflict.tf\0\
+120000 dddd 0\tns/link.tf\0";
+        assert_eq!(
+            parse_index(raw),
+            [
+                IndexEntry {
+                    mode: "100644".into(),
+                    oid: "aaaa".into(),
+                    path: "ns/a b.tf".into()
+                },
+                IndexEntry {
+                    mode: "120000".into(),
+                    oid: "dddd".into(),
+                    path: "ns/link.tf".into()
+                },
+            ]
+        );
+        let raw = b"M\0a.tf\0R087\0old.tf\0new.tf\0D\0gone.tf\0A\0added.tf\0";
+        let parsed = parse_name_status(raw);
+        let changes: Vec<(char, Option<&str>, Option<&str>)> = parsed
+            .iter()
+            .map(|c| (c.status, c.old.as_deref(), c.new.as_deref()))
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ('M', Some("a.tf"), Some("a.tf")),
+                ('R', Some("old.tf"), Some("new.tf")),
+                ('D', Some("gone.tf"), None),
+                ('A', None, Some("added.tf")),
             ]
         );
     }

@@ -484,8 +484,13 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
 
     // PR mode: the lines the change added or edited
     let mut changed_lines = None;
-    let mut report = if let Some(base) = &args.base {
-        let (mut base_inputs, mut head_inputs) = pr::inputs(base, &args.input.paths, &markers)?;
+    let compare = match (&args.base, args.staged) {
+        (Some(base), _) => Some(pr::Compare::Base(base)),
+        (None, true) => Some(pr::Compare::Staged),
+        (None, false) => None,
+    };
+    let mut report = if let Some(compare) = compare {
+        let (mut base_inputs, mut head_inputs) = pr::inputs(compare, &args.input.paths, &markers)?;
         if let Some(c) = &project.config {
             let (include, exclude) = (&c.config.include, &c.config.exclude);
             base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
@@ -493,7 +498,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         }
         if base_inputs.is_empty() && head_inputs.is_empty() && !args.input.quiet {
             eprintln!(
-                "drlint: notice: the change since `{base}` touches no input files in {}",
+                "drlint: notice: {} touches no input files in {}",
+                compare.describe(),
                 shown_paths(&args.input.paths)
             );
         }
@@ -503,7 +509,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         let base_report = checker.check(base_inputs);
         let head_report = checker.check(head_inputs);
         let mut report = drlint::pr::compare(&checker, base_report, head_report);
-        changed_lines = Some(pr::changed_lines(base)?);
+        changed_lines = Some(pr::changed_lines(&compare)?);
         if args.only_new {
             report
                 .findings

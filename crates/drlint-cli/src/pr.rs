@@ -1,5 +1,5 @@
 //! PR mode's inputs: the module folders a change touches, at the base (from
-//! git) and at the head (the working tree).
+//! git) and at the head (the working tree, or with `--staged` the index).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -8,7 +8,7 @@ use drlint::Input;
 use drlint::markers::MarkerNames;
 
 use crate::discover::is_input;
-use crate::git::{CliGit, Git};
+use crate::git::{CatFile, CliGit, Git};
 
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or(".", |(d, _)| d)
@@ -31,21 +31,36 @@ fn display(prefix: &str, path: &str) -> String {
     format!("{}{path}", "../".repeat(up))
 }
 
-/// The lines the change since `base` (its merge base with HEAD) added or
-/// edited in the working tree, by display path; an added or untracked file is
-/// new throughout.
-pub fn changed_lines(base: &str) -> Result<drlint::diff::ChangedLines, String> {
+/// The lines the change added or edited, by display path: since `--base`'s
+/// merge base with HEAD in the working tree, or since HEAD in the index
+/// (`--staged`); an added or untracked file is new throughout.
+pub fn changed_lines(compare: &Compare<'_>) -> Result<drlint::diff::ChangedLines, String> {
     let git = CliGit::new(Path::new("."));
     let prefix = git.prefix().unwrap_or_default();
-    let base_rev = git
-        .resolve(base)
-        .ok_or_else(|| format!("unknown revision `{base}`"))?;
-    let merge_base = git.merge_base(&base_rev, "HEAD").unwrap_or(base_rev);
     let mut changed = drlint::diff::ChangedLines::default();
-    for (path, first, count) in git.changed_lines(&merge_base)? {
+    let (hunks, changes) = match compare {
+        Compare::Base(base) => {
+            let base_rev = git
+                .resolve(base)
+                .ok_or_else(|| format!("unknown revision `{base}`"))?;
+            let merge_base = git.merge_base(&base_rev, "HEAD").unwrap_or(base_rev);
+            (
+                git.changed_lines(Some(&merge_base), false)?,
+                git.changes(&merge_base)?,
+            )
+        }
+        Compare::Staged => {
+            let head = git.resolve("HEAD");
+            (
+                git.changed_lines(head.as_deref(), true)?,
+                git.staged_changes(head.as_deref())?,
+            )
+        }
+    };
+    for (path, first, count) in hunks {
         changed.add(&display(&prefix, &path), first, count);
     }
-    for c in git.changes(&merge_base)? {
+    for c in changes {
         if let ('A', Some(path)) = (c.status, &c.new) {
             changed.add_file(&display(&prefix, path));
         }
@@ -71,54 +86,202 @@ pub fn fetch_command(base: &str, remotes: &[String]) -> String {
     format!("git fetch --no-tags {remote} {base}")
 }
 
-/// The base and head inputs of the folders changed since `base`, within `paths`.
+/// What PR mode compares.
+#[derive(Debug, Clone, Copy)]
+pub enum Compare<'a> {
+    /// `--base REF`: the merge base of REF and HEAD against the working tree.
+    Base(&'a str),
+    /// `--staged`: HEAD (nothing, before the first commit) against the git
+    /// index, which is what `git commit` records.
+    Staged,
+}
+
+impl Compare<'_> {
+    /// The change, as notices name it.
+    pub fn describe(&self) -> String {
+        match self {
+            Compare::Base(base) => format!("the change since `{base}`"),
+            Compare::Staged => "the staged change".to_owned(),
+        }
+    }
+}
+
+/// The base: a commit, or nothing (the first commit's base).
+struct Base<'g> {
+    git: &'g dyn Git,
+    rev: Option<String>,
+}
+
+impl Base<'_> {
+    /// The files under `dir` (repository-relative, not recursive).
+    fn files(&self, dir: &str) -> Result<Vec<String>, String> {
+        match &self.rev {
+            Some(rev) => self.git.files_at(rev, dir),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    fn read(&self, path: &str) -> Result<Vec<u8>, String> {
+        match &self.rev {
+            Some(rev) => self.git.read_at(rev, path),
+            None => Err("no commit yet".to_owned()),
+        }
+    }
+}
+
+/// Where the head's files are: the working tree, or the index.
+enum Head {
+    /// The working tree under the repository's top folder.
+    WorkTree(PathBuf),
+    /// The index: blob id by path, read through one `git cat-file --batch`.
+    Index {
+        blobs: BTreeMap<String, String>,
+        reader: CatFile,
+    },
+}
+
+impl Head {
+    fn index(git: &dyn Git) -> Result<Head, String> {
+        let blobs = git
+            .index()?
+            .into_iter()
+            // files only: no symbolic links, no submodules (as in the working tree)
+            .filter(|e| e.mode.starts_with("100"))
+            .map(|e| (e.path, e.oid))
+            .collect();
+        Ok(Head::Index {
+            blobs,
+            reader: git.objects()?,
+        })
+    }
+
+    /// The paths of the index below `dir`, with what follows `dir/` (`.` is the top).
+    fn index_below<'b>(
+        blobs: &'b BTreeMap<String, String>,
+        dir: &str,
+    ) -> impl Iterator<Item = (&'b String, &'b str)> {
+        let start = if dir == "." {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        blobs
+            .range(start.clone()..)
+            .map(|(path, _)| path)
+            .take_while(move |path| path.starts_with(&start))
+            .map(move |path| (path, &path[if dir == "." { 0 } else { dir.len() + 1 }..]))
+    }
+
+    /// The input files of a folder (repository-relative paths), sorted.
+    fn files(&self, dir: &str, markers: &MarkerNames) -> Vec<String> {
+        match self {
+            Head::WorkTree(top) => head_files(top, dir, markers),
+            Head::Index { blobs, .. } => Head::index_below(blobs, dir)
+                .filter(|(_, rest)| !rest.contains('/') && is_input(Path::new(rest), markers))
+                .map(|(path, _)| path.clone())
+                .collect(),
+        }
+    }
+
+    fn read(&mut self, path: &str) -> Result<Vec<u8>, String> {
+        match self {
+            Head::WorkTree(top) => std::fs::read(top.join(path)).map_err(|e| e.to_string()),
+            Head::Index { blobs, reader } => {
+                let oid = blobs.get(path).ok_or("not in the index")?;
+                match reader.get(oid) {
+                    Some((_, kind, bytes)) if kind == "blob" => Ok(bytes),
+                    _ => Err(format!("cannot read the staged blob {oid}")),
+                }
+            }
+        }
+    }
+
+    /// The folders directly inside `dir` (repository-relative), hidden ones aside.
+    fn subfolders(&self, dir: &str) -> Vec<String> {
+        match self {
+            Head::WorkTree(top) => subfolders(top, dir),
+            Head::Index { blobs, .. } => {
+                let names: BTreeSet<&str> = Head::index_below(blobs, dir)
+                    .filter_map(|(_, rest)| rest.split_once('/').map(|(name, _)| name))
+                    .filter(|name| !name.starts_with('.'))
+                    .collect();
+                names
+                    .into_iter()
+                    .map(|name| {
+                        if dir == "." {
+                            name.to_owned()
+                        } else {
+                            format!("{dir}/{name}")
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+}
+
+/// A path given on the command line as a repository-relative prefix. With
+/// `--staged` a file may be in the index only (deleted from the working tree).
+fn scope(path: &Path, top: &Path, compare: Compare) -> Result<String, String> {
+    let abs = match path.canonicalize() {
+        Ok(abs) => abs,
+        Err(e) => {
+            let in_folder = match (compare, path.parent(), path.file_name()) {
+                (Compare::Staged, Some(dir), Some(name)) => {
+                    let dir = if dir.as_os_str().is_empty() {
+                        Path::new(".")
+                    } else {
+                        dir
+                    };
+                    dir.canonicalize().ok().map(|d| d.join(name))
+                }
+                _ => None,
+            };
+            in_folder.ok_or_else(|| format!("{}: {e}", path.display()))?
+        }
+    };
+    Ok(abs
+        .strip_prefix(top)
+        .unwrap_or(Path::new(""))
+        .to_string_lossy()
+        .replace('\\', "/"))
+}
+
+/// The base and head inputs of the folders the change touches, within `paths`.
 pub fn inputs(
-    base: &str,
+    compare: Compare,
     paths: &[PathBuf],
     markers: &MarkerNames,
 ) -> Result<(Vec<Input>, Vec<Input>), String> {
     let git = CliGit::new(Path::new("."));
-    let top = git.toplevel().map_err(|_| {
-        "not a git repository: `--base` compares with git history, so run drlint inside the repository (or drop --base)"
-            .to_owned()
+    let top = git.toplevel().map_err(|_| match compare {
+        Compare::Base(_) => "not a git repository: `--base` compares with git history, so run drlint inside the repository (or drop --base)"
+            .to_owned(),
+        Compare::Staged => "not a git repository: `--staged` checks what `git commit` would record, so run drlint inside the repository (or drop --staged)"
+            .to_owned(),
     })?;
     let prefix = git.prefix().unwrap_or_default();
-    let Some(base_rev) = git.resolve(base) else {
-        let fetch = fetch_command(base, &git.remotes());
-        return Err(if git.is_shallow() {
-            format!(
-                "`{base}` is not in this shallow clone: fetch it first (`{fetch}`), or check out with `fetch-depth: 0` (actions/checkout)"
-            )
-        } else {
-            format!(
-                "unknown revision `{base}`: fetch it (`{fetch}`) or name an existing branch, tag or commit"
-            )
-        });
-    };
-    let merge_base = match git.merge_base(&base_rev, "HEAD") {
-        Some(mb) => mb,
-        None if git.is_shallow() => {
-            return Err(format!(
-                "the history between `{base}` and HEAD is missing from this shallow clone: check out with `fetch-depth: 0` (or `git fetch --unshallow`)"
-            ));
+    let (base_rev, changes, mut head) = match compare {
+        Compare::Base(base) => {
+            let merge_base = merge_base(&git, base)?;
+            let changes = git.changes(&merge_base)?;
+            (Some(merge_base), changes, Head::WorkTree(top.clone()))
         }
-        None => base_rev,
+        Compare::Staged => {
+            let head_commit = git.resolve("HEAD");
+            let changes = git.staged_changes(head_commit.as_deref())?;
+            (head_commit, changes, Head::index(&git)?)
+        }
+    };
+    let base = Base {
+        git: &git,
+        rev: base_rev,
     };
     // the paths asked for, as repository-relative prefixes
     let top_canonical = top.canonicalize().unwrap_or(top.clone());
     let scopes: Vec<String> = paths
         .iter()
-        .map(|p| {
-            let abs = p
-                .canonicalize()
-                .map_err(|e| format!("{}: {e}", p.display()))?;
-            let rel = abs
-                .strip_prefix(&top_canonical)
-                .unwrap_or(Path::new(""))
-                .to_string_lossy()
-                .replace('\\', "/");
-            Ok(rel)
-        })
+        .map(|p| scope(p, &top_canonical, compare))
         .collect::<Result<_, String>>()?;
     let in_scope = |path: &str| {
         scopes
@@ -126,7 +289,6 @@ pub fn inputs(
             .any(|s| s.is_empty() || path == s || path.starts_with(&format!("{s}/")))
     };
 
-    let changes = git.changes(&merge_base)?;
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     for c in &changes {
@@ -144,13 +306,14 @@ pub fn inputs(
     // a marker's finding counts the data stores below its folder: read the folders below it too
     let mut below_markers = Vec::new();
     for dir in &dirs {
-        let base_files = git.files_at(&merge_base, dir)?;
-        let has_marker = head_files(&top, dir, markers)
+        let base_files = base.files(dir)?;
+        let has_marker = head
+            .files(dir, markers)
             .iter()
             .chain(&base_files)
             .any(|f| markers.wants(file_name(f)));
         if has_marker {
-            below_markers.extend(subfolders(&top, dir));
+            below_markers.extend(head.subfolders(dir));
         }
     }
     dirs.extend(below_markers);
@@ -159,8 +322,9 @@ pub fn inputs(
     for _ in 0..8 {
         let mut next = Vec::new();
         for dir in &frontier {
-            for file in head_files(&top, dir, markers) {
-                let text = std::fs::read_to_string(top.join(&file)).unwrap_or_default();
+            for file in head.files(dir, markers) {
+                let bytes = head.read(&file).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
                 for source in drlint::check::local_module_sources(&text) {
                     let callee = drlint::rules::join_dir(dir, source);
                     if dirs.insert(callee.clone()) {
@@ -177,61 +341,84 @@ pub fn inputs(
     // namespace manifests live beside the folders or one level up
     let namespace_dirs: BTreeSet<String> = dirs.iter().map(|d| parent(d).to_owned()).collect();
 
-    let mut head = Vec::new();
+    let mut head_inputs = Vec::new();
     let mut base_inputs = Vec::new();
     for dir in &dirs {
-        for file in head_files(&top, dir, markers) {
-            head.push(Input {
+        for file in head.files(dir, markers) {
+            head_inputs.push(Input {
                 path: display(&prefix, &file),
-                content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
+                content: head.read(&file),
             });
         }
-        for file in git
-            .files_at(&merge_base, dir)?
+        for file in base
+            .files(dir)?
             .into_iter()
             .filter(|f| is_input(Path::new(file_name(f)), markers))
         {
             let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
             base_inputs.push(Input {
                 path: display(&prefix, &shown),
-                content: git.read_at(&merge_base, &file),
+                content: base.read(&file),
             });
         }
     }
     for dir in namespace_dirs.difference(&dirs) {
         // markers live there too
-        for file in head_files(&top, dir, markers) {
+        for file in head.files(dir, markers) {
             if markers.wants(file_name(&file)) {
-                head.push(Input {
+                head_inputs.push(Input {
                     path: display(&prefix, &file),
-                    content: std::fs::read(top.join(&file)).map_err(|e| e.to_string()),
+                    content: head.read(&file),
                 });
             }
         }
-        for file in git.files_at(&merge_base, dir)? {
+        for file in base.files(dir)? {
             if markers.wants(file_name(&file)) {
                 base_inputs.push(Input {
                     path: display(&prefix, &file),
-                    content: git.read_at(&merge_base, &file),
+                    content: base.read(&file),
                 });
             }
         }
         let manifest = format!("{dir}/{}", drlint::namespace::NAMESPACE_FILE);
         let manifest = manifest.trim_start_matches("./").to_owned();
-        if top.join(&manifest).is_file() {
-            head.push(Input {
+        if let Ok(bytes) = head.read(&manifest) {
+            head_inputs.push(Input {
                 path: display(&prefix, &manifest),
-                content: std::fs::read(top.join(&manifest)).map_err(|e| e.to_string()),
+                content: Ok(bytes),
             });
         }
-        if let Ok(bytes) = git.read_at(&merge_base, &manifest) {
+        if let Ok(bytes) = base.read(&manifest) {
             base_inputs.push(Input {
                 path: display(&prefix, &manifest),
                 content: Ok(bytes),
             });
         }
     }
-    Ok((base_inputs, head))
+    Ok((base_inputs, head_inputs))
+}
+
+/// The merge base of `base` and HEAD, or an error that says how to make it available.
+fn merge_base(git: &dyn Git, base: &str) -> Result<String, String> {
+    let Some(base_rev) = git.resolve(base) else {
+        let fetch = fetch_command(base, &git.remotes());
+        return Err(if git.is_shallow() {
+            format!(
+                "`{base}` is not in this shallow clone: fetch it first (`{fetch}`), or check out with `fetch-depth: 0` (actions/checkout)"
+            )
+        } else {
+            format!(
+                "unknown revision `{base}`: fetch it (`{fetch}`) or name an existing branch, tag or commit"
+            )
+        });
+    };
+    match git.merge_base(&base_rev, "HEAD") {
+        Some(mb) => Ok(mb),
+        None if git.is_shallow() => Err(format!(
+            "the history between `{base}` and HEAD is missing from this shallow clone: check out with `fetch-depth: 0` (or `git fetch --unshallow`)"
+        )),
+        None => Ok(base_rev),
+    }
 }
 
 /// The input files of a folder in the working tree (repository-relative paths).
