@@ -3,7 +3,7 @@
 #
 #   package.sh package VERSION TARGET BINARY OUTDIR
 #       OUTDIR/drlint-VERSION-TARGET.tar.gz holding the binary at its top level (drlint, or
-#       drlint.exe for a Windows target) with README.md; tar.gz for every target, Windows too
+#       drlint.exe for a Windows target) with README.md and LICENSE; tar.gz for every target, Windows too
 #   package.sh checksums VERSION OUTDIR
 #       OUTDIR/drlint-VERSION-checksums.txt: `sha256sum` lines for every drlint-VERSION-*.tar.gz
 #
@@ -30,10 +30,11 @@ case "${1:-}" in
     cp "$binary" "$stage/$exe"
     chmod +x "$stage/$exe"
     cp "$here/../README.md" "$stage/README.md"
+    cp "$here/../LICENSE" "$stage/LICENSE"
     mkdir -p "$out"
     out="$(cd "$out" && pwd)"
     # relative names only: GNU tar on Windows reads `D:\...` as a remote host
-    (cd "$stage" && tar -czf "drlint-$version-$target.tar.gz" "$exe" README.md)
+    (cd "$stage" && tar -czf "drlint-$version-$target.tar.gz" "$exe" README.md LICENSE)
     mv "$stage/drlint-$version-$target.tar.gz" "$out/"
     rm -rf "$stage"
     echo "$out/drlint-$version-$target.tar.gz"
