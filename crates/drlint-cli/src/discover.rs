@@ -19,6 +19,7 @@ pub fn is_input(path: &Path, markers: &MarkerNames) -> bool {
         || drlint::vars::is_auto_tfvars(name)
         || name == drlint::namespace::NAMESPACE_FILE
         || markers.wants(name)
+        || path.to_str().is_some_and(drlint::helm::is_helm_input)
 }
 
 /// The files under `paths`, sorted and without repeats. A path that does not

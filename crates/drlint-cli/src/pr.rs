@@ -68,6 +68,25 @@ pub fn changed_lines(compare: &Compare<'_>) -> Result<drlint::diff::ChangedLines
     Ok(changed)
 }
 
+/// The chart folder a values file belongs to: its path up to the first of
+/// the Helm folders (`helm_deploy`, `charts/<chart>`...).
+fn helm_root(path: &str) -> Option<String> {
+    if !drlint::helm::is_helm_input(path) {
+        return None;
+    }
+    let parts: Vec<&str> = path.split('/').collect();
+    let i = parts
+        .iter()
+        .position(|p| drlint::helm::VALUES_FOLDERS.contains(p))?;
+    // charts/<chart>/: the chart's own folder
+    let end = if parts[i] == "charts" && i + 2 < parts.len() {
+        i + 2
+    } else {
+        i + 1
+    };
+    Some(parts[..end].join("/"))
+}
+
 /// The command that fetches `base`. A remote-tracking name such as
 /// `origin/main` is not a ref on the remote (`git fetch origin origin/main`
 /// fails): fetch the branch into that name instead.
@@ -177,7 +196,9 @@ impl Head {
         match self {
             Head::WorkTree(top) => head_files(top, dir, markers),
             Head::Index { blobs, .. } => Head::index_below(blobs, dir)
-                .filter(|(_, rest)| !rest.contains('/') && is_input(Path::new(rest), markers))
+                .filter(|(path, rest)| {
+                    !rest.contains('/') && is_input(Path::new(path.as_str()), markers)
+                })
                 .map(|(path, _)| path.clone())
                 .collect(),
         }
@@ -291,10 +312,16 @@ pub fn inputs(
 
     let mut renamed: BTreeMap<String, String> = BTreeMap::new();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
+    // Helm values are layered across a chart folder (helm_deploy/<app>/values.yaml under
+    // helm_deploy/values-prod.yaml): a change to one reads the folder and those inside it
+    let mut helm_roots: BTreeSet<String> = BTreeSet::new();
     for c in &changes {
         for path in c.old.iter().chain(&c.new) {
-            if is_input(Path::new(file_name(path)), markers) && in_scope(path) {
+            if is_input(Path::new(path), markers) && in_scope(path) {
                 dirs.insert(parent(path).to_owned());
+                if let Some(root) = helm_root(path) {
+                    helm_roots.insert(root);
+                }
             }
         }
         if let (Some(old), Some(new)) = (&c.old, &c.new)
@@ -317,6 +344,10 @@ pub fn inputs(
         }
     }
     dirs.extend(below_markers);
+    for root in helm_roots {
+        dirs.extend(head.subfolders(&root));
+        dirs.insert(root);
+    }
     // the local modules the touched folders call, at the head
     let mut frontier: Vec<String> = dirs.iter().cloned().collect();
     for _ in 0..8 {
@@ -353,7 +384,7 @@ pub fn inputs(
         for file in base
             .files(dir)?
             .into_iter()
-            .filter(|f| is_input(Path::new(file_name(f)), markers))
+            .filter(|f| is_input(Path::new(f), markers))
         {
             let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
             base_inputs.push(Input {
@@ -428,7 +459,7 @@ fn head_files(top: &Path, dir: &str, markers: &MarkerNames) -> Vec<String> {
     };
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()) && is_input(&e.path(), markers))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
         .map(|e| {
             let name = e.file_name().to_string_lossy().into_owned();
             if dir == "." {
@@ -437,6 +468,8 @@ fn head_files(top: &Path, dir: &str, markers: &MarkerNames) -> Vec<String> {
                 format!("{dir}/{name}")
             }
         })
+        // judged by the repository-relative path, as the walk does
+        .filter(|path| is_input(Path::new(path), markers))
         .collect();
     files.sort();
     files

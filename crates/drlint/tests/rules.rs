@@ -45,7 +45,7 @@ fn input_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The files drlint reads: Terraform, automatic tfvars, namespace manifests and markers.
+/// The files drlint reads: Terraform, automatic tfvars, namespace manifests, markers, Helm values.
 fn is_input(path: &Path) -> bool {
     let name = path.file_name().unwrap().to_string_lossy();
     static MARKERS: std::sync::LazyLock<drlint::markers::MarkerNames> =
@@ -57,6 +57,8 @@ fn is_input(path: &Path) -> bool {
         || name.ends_with(".tfvars.json")
         || name == "00-namespace.yaml"
         || MARKERS.wants(&name)
+        || drlint::helm::is_values_file(&name)
+        || name == drlint::helm::CHART_FILE
 }
 
 /// `(path, line, rule)` for every line `FILE:LINE: rule-id` of an `expect` file

@@ -348,7 +348,8 @@ impl Checker {
                 if node.default_of.is_some() || node.key.is_none() {
                     continue;
                 }
-                let read = read_by_chart(&instance_keys, &path);
+                let collection = matches!(node.value, HelmValue::Map(_) | HelmValue::Seq(_));
+                let read = read_by_chart(&instance_keys, &path, collection);
                 let chart = instance_keys
                     .iter()
                     .find(|(i, _)| path.starts_with(&i.key) && !i.key.is_empty())
@@ -671,9 +672,15 @@ fn collect_keys<'m>(
     }
 }
 
-/// Whether the chart reads the key at `path`: `None` when no profile lists
-/// the keys of the component that holds it.
-fn read_by_chart(instances: &[InstanceKeys<'_, '_>], path: &[String]) -> Option<bool> {
+/// Whether the chart reads the key at `path` (holding a map or list when
+/// `collection`): `None` when no profile lists the keys of the component that
+/// holds it, and for the keys below one it does not read (only the topmost is
+/// reported).
+fn read_by_chart(
+    instances: &[InstanceKeys<'_, '_>],
+    path: &[String],
+    collection: bool,
+) -> Option<bool> {
     // the most specific component that holds the path
     let (at, tree) = instances
         .iter()
@@ -684,13 +691,18 @@ fn read_by_chart(instances: &[InstanceKeys<'_, '_>], path: &[String]) -> Option<
         return None;
     };
     let rest = &path[at.len()..];
+    let last = rest.len() - 1;
     for (i, key) in rest.iter().enumerate() {
         match key_read(&map, key) {
-            KeyRead::Ignored => return Some(false),
+            KeyRead::Ignored => return (i == last).then_some(false),
             KeyRead::Opaque => return Some(true),
             KeyRead::Scalars => {
-                // its own keys are free; a map under one of them is not read as a value
-                return Some(rest.len() <= i + 2);
+                // any key under it, holding a scalar: a map or list there is not read as a value
+                return match last - i {
+                    0 => Some(true),
+                    1 => Some(!collection),
+                    _ => None,
+                };
             }
             KeyRead::Known(inner) => map = inner.clone(),
         }

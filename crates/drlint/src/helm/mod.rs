@@ -12,6 +12,20 @@ pub mod yaml;
 
 pub use check::{CHART_FILE, YAML11_AMBIGUOUS_BOOLEAN, is_values_file};
 
+/// Folders whose values files (and `Chart.yaml`) are read when a tree is walked.
+pub const VALUES_FOLDERS: &[&str] = &["helm_deploy", "helm", "deploy", "charts", "chart"];
+
+/// Whether a walk takes this file (a `/`- or `\\`-separated path) for Helm: a
+/// values file or a `Chart.yaml` in or below one of [`VALUES_FOLDERS`]. A
+/// values file named on the command line is read wherever it is.
+pub fn is_helm_input(path: &str) -> bool {
+    let mut parts: Vec<&str> = path.split(['/', '\\']).collect();
+    let Some(name) = parts.pop() else {
+        return false;
+    };
+    (is_values_file(name) || name == CHART_FILE) && parts.iter().any(|p| VALUES_FOLDERS.contains(p))
+}
+
 /// How values files are read and grouped.
 #[derive(Debug, Clone)]
 pub struct HelmSettings {
