@@ -363,10 +363,8 @@ impl Checker {
                 facts.insert("path", Value::String(join_path(&path)));
                 facts.insert(
                     "read_by_chart",
-                    match read {
-                        Some(b) => Value::Bool(b),
-                        None => Value::Unknown,
-                    },
+                    // no profile says: the rule does not apply (not unknown)
+                    read.map_or(Value::Null, Value::Bool),
                 );
                 let subject = KeySubject { node, facts };
                 for rule in &key_rules {
