@@ -342,8 +342,8 @@ impl Checker {
                     (i, trees)
                 })
                 .collect();
-            collect_keys(&merged.root, &mut Vec::new(), &mut walk);
-            for (path, node) in walk {
+            collect_keys(&merged.root, &mut Vec::new(), false, &mut walk);
+            for (path, node, disabled) in walk {
                 // a chart default is nobody's edit
                 if node.default_of.is_some() || node.key.is_none() {
                     continue;
@@ -361,6 +361,7 @@ impl Checker {
                     Value::String(path.last().cloned().unwrap_or_default()),
                 );
                 facts.insert("path", Value::String(join_path(&path)));
+                facts.insert("in_disabled_component", Value::Bool(disabled));
                 facts.insert(
                     "read_by_chart",
                     // no profile says: the rule does not apply (not unknown)
@@ -657,15 +658,22 @@ fn looks_like_workload(node: &Merged) -> bool {
 }
 
 /// Every key of the merged values, depth first, with its path.
+/// `disabled`: a map above it (or the one holding it) has `enabled: false`.
 fn collect_keys<'m>(
     node: &'m Merged,
     path: &mut Vec<String>,
-    out: &mut Vec<(Vec<String>, &'m Merged)>,
+    disabled: bool,
+    out: &mut Vec<(Vec<String>, &'m Merged, bool)>,
 ) {
+    let disabled = disabled
+        || matches!(
+            node.get("enabled").map(|e| &e.value),
+            Some(HelmValue::Bool(false))
+        );
     for (key, value) in node.entries() {
         path.push(key.clone());
-        out.push((path.clone(), value));
-        collect_keys(value, path, out);
+        out.push((path.clone(), value, disabled));
+        collect_keys(value, path, disabled, out);
         path.pop();
     }
 }

@@ -82,7 +82,8 @@ pub enum Select {
     /// `in_production`, `chart`, `component` and `release`.
     Values(Vec<String>),
     /// Every key of the merged Helm values: fields `key`, `path`, `value`,
-    /// `read_by_chart`, `environment`, `in_production` and `chart`.
+    /// `read_by_chart`, `in_disabled_component` (a map holding it has
+    /// `enabled: false`), `environment`, `in_production` and `chart`.
     ValuesKeys,
     /// What an overlay does to the values below it while Helm merges them
     /// (a list replaced whole, a key deleted by `null`).
