@@ -295,8 +295,41 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
             .config
             .as_ref()
             .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
-        helm: Default::default(),
+        helm: helm_settings(project),
     })
+}
+
+/// Helm: the chart profiles, and the configuration's environments and releases
+/// (their values files as display paths, like the inputs').
+fn helm_settings(project: &Project) -> drlint::helm::HelmSettings {
+    let mut helm = drlint::helm::HelmSettings {
+        profiles: project.chart_profiles.clone(),
+        ..Default::default()
+    };
+    if let Some(c) = &project.config {
+        let h = &c.config.helm;
+        helm.environments = h.environments.clone();
+        if let Some(prod) = &h.production_environments {
+            helm.production_environments = prod.clone();
+        }
+        let join = |file: &str| {
+            let joined = if c.root == "." {
+                file.to_owned()
+            } else {
+                format!("{}/{file}", c.root.trim_end_matches('/'))
+            };
+            joined.trim_start_matches("./").to_owned()
+        };
+        helm.releases = h
+            .releases
+            .iter()
+            .map(|r| drlint::helm::releases::ConfiguredRelease {
+                values: r.values.iter().map(|v| join(v)).collect(),
+                ..r.clone()
+            })
+            .collect();
+    }
+    helm
 }
 
 /// A rule's `max_age_days`: the configuration's value, else the rule's default.
@@ -521,6 +554,16 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         let mut files = discover::discover(&args.input.paths, &markers)?;
         if let Some(c) = &project.config {
             files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+        }
+        // the values files of configured releases, wherever they are
+        for release in &settings.helm.releases {
+            for value in &release.values {
+                let path = PathBuf::from(value);
+                let shown = discover::display_path(&path);
+                if path.is_file() && !files.iter().any(|f| discover::display_path(f) == shown) {
+                    files.push(path);
+                }
+            }
         }
         if files.is_empty() && !args.input.quiet {
             eprintln!(

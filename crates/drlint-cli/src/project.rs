@@ -21,6 +21,8 @@ pub struct Project {
     /// Every rule that exists: built-in, then the team's.
     pub rules: Vec<Rule>,
     pub profiles: ProfileSet,
+    /// Chart profiles: built-in, then the configuration's `helm.chart_profile_dirs`.
+    pub chart_profiles: drlint::helm::profile::ChartProfiles,
     pub config: Option<LoadedConfig>,
 }
 
@@ -121,6 +123,19 @@ pub fn load_profiles(dir: &Path) -> Result<Vec<Profile>, String> {
         .collect()
 }
 
+/// The chart profiles (`*.yaml`) in a folder.
+pub fn load_chart_profiles(dir: &Path) -> Result<Vec<drlint::helm::profile::ChartProfile>, String> {
+    yaml_files(dir)?
+        .iter()
+        .map(|file| {
+            let text =
+                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            drlint::helm::profile::ChartProfile::from_yaml(&display_relative(file), &text)
+                .map_err(|e| e.to_string())
+        })
+        .collect()
+}
+
 /// Adds `extra` rules to `rules`, refusing an id that already exists.
 pub fn add_rules(rules: &mut Vec<Rule>, extra: Vec<Rule>, origin: &Path) -> Result<(), String> {
     for rule in extra {
@@ -144,6 +159,12 @@ impl Project {
             .iter()
             .cloned()
             .collect();
+        let mut chart_profiles: Vec<drlint::helm::profile::ChartProfile> =
+            drlint::helm::profile::ChartProfiles::builtin()
+                .map_err(|e| e.to_string())?
+                .iter()
+                .cloned()
+                .collect();
         let config = match find_config(args)? {
             None => None,
             Some(path) => {
@@ -158,6 +179,9 @@ impl Project {
                 }
                 for dir in &config.profile_dirs {
                     profiles.extend(load_profiles(&root_path.join(dir))?);
+                }
+                for dir in &config.helm.chart_profile_dirs {
+                    chart_profiles.extend(load_chart_profiles(&root_path.join(dir))?);
                 }
                 config
                     .validate(&text, &rules)
@@ -175,6 +199,7 @@ impl Project {
         Ok(Project {
             rules,
             profiles: ProfileSet::new(profiles),
+            chart_profiles: drlint::helm::profile::ChartProfiles::new(chart_profiles),
             config,
         })
     }

@@ -221,12 +221,14 @@ impl Checker {
                 entry.namespace = Some(input);
             } else if is_auto_tfvars(name) {
                 entry.tfvars.push(input);
-            } else if crate::helm::is_values_file(name) {
-                entry.values.push(input);
-            } else if name == crate::helm::CHART_FILE {
-                entry.charts.push(input);
             } else if !name.ends_with(".tf") && self.markers.wants(name) {
                 entry.markers.push(input);
+            } else if name == crate::helm::CHART_FILE {
+                entry.charts.push(input);
+            } else if name.ends_with(".yaml") || name.ends_with(".yml") {
+                // YAML is never Terraform: a values file (by name, by the configuration's
+                // releases, or named on the command line)
+                entry.values.push(input);
             } else {
                 entry.tf.push(input);
             }

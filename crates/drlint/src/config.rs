@@ -42,6 +42,30 @@ pub struct Config {
     pub profile_dirs: Vec<String>,
     #[serde(default)]
     pub production: Production,
+    /// How Helm values files are grouped into releases and environments.
+    #[serde(default)]
+    pub helm: HelmConfig,
+}
+
+/// `helm:` in `.drlint.yaml`.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HelmConfig {
+    /// Releases whose values files the layout does not say: name, chart (a chart profile such
+    /// as `generic-service`), values files lowest first (relative to this file's folder), and
+    /// environment.
+    #[serde(default)]
+    pub releases: Vec<crate::helm::releases::ConfiguredRelease>,
+    /// Folder names that are environments (`values-<env>.yaml`, `<env>/`), besides dev, test,
+    /// staging, preprod, prod, production and the like.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Environments that are production (default `prod` and `production`).
+    #[serde(default)]
+    pub production_environments: Option<Vec<String>>,
+    /// Folders of the team's own chart profiles (`*.yaml`), relative to this file's folder.
+    #[serde(default)]
+    pub chart_profile_dirs: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]

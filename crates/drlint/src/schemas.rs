@@ -17,5 +17,9 @@ pub fn all() -> Vec<(&'static str, String)> {
         ("drlint-config.schema.json", pretty(schema_for!(Config))),
         ("drlint-rule.schema.json", pretty(schema_for!(Rule))),
         ("drlint-profile.schema.json", pretty(schema_for!(Profile))),
+        (
+            "drlint-chart-profile.schema.json",
+            pretty(schema_for!(crate::helm::profile::ChartProfile)),
+        ),
     ]
 }

@@ -235,10 +235,11 @@ impl Checker {
                 ) {
                     continue;
                 }
-                let name = if component.name == "{key}" {
-                    join_path(&instance.key)
-                } else {
-                    component.name.clone()
+                let name = match component.name.as_str() {
+                    // the chart at the release's root: the release is the workload
+                    "{key}" if instance.key.is_empty() => release.name.clone(),
+                    "{key}" => join_path(&instance.key),
+                    name => name.to_owned(),
                 };
                 let kind = if component.workload == Some(false) {
                     "release"
