@@ -163,7 +163,7 @@ fn pr_mode_compares_the_merged_values_of_the_base_and_the_head() {
 fn a_huge_file_an_alias_bomb_and_bad_yaml_are_findings_and_the_rest_is_checked() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    // over the 8 MiB limit for a values file
+    // over the 2 MiB limit for a values file
     let big: String = "k: v\n".repeat(2_000_000);
     write(root, "helm/big/values.yaml", &big);
     let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
@@ -208,6 +208,6 @@ fn a_huge_file_an_alias_bomb_and_bad_yaml_are_findings_and_the_rest_is_checked()
             ("helm/good/values.yaml", "image-tag-mutable"),
         ]
     );
-    assert!(seen[1].1.contains("over the 8 MiB limit"), "{}", seen[1].1);
+    assert!(seen[1].1.contains("over the 2 MiB limit"), "{}", seen[1].1);
     assert!(seen[2].1.contains("alias bomb"), "{}", seen[2].1);
 }

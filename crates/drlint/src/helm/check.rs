@@ -76,6 +76,19 @@ impl Checker {
         let helm = &self.settings.helm;
         let mut files: BTreeMap<String, ValuesFile> = BTreeMap::new();
         for input in values {
+            // too large to read as values: said without decoding it
+            if let Ok(bytes) = &input.content
+                && bytes.len() > helm.limits.max_bytes
+            {
+                let file = Arc::new(SourceFile::new(input.path.clone(), ""));
+                let problem = Problem::TooLarge {
+                    size: bytes.len(),
+                    limit: helm.limits.max_bytes,
+                };
+                out.findings
+                    .push(self.problem(file, 0..0, problem.message()));
+                continue;
+            }
             let file = match self.decode(input) {
                 Ok(file) => file,
                 Err(problem) => {
@@ -694,13 +707,14 @@ fn read_by_chart(
         .flat_map(|(_, trees)| trees.iter())
         .filter(|(at, _)| path.starts_with(at) && path.len() > at.len())
         .max_by_key(|(at, _)| at.len())?;
-    let serde_json::Value::Object(mut map) = (*tree).clone() else {
+    let serde_json::Value::Object(map) = *tree else {
         return None;
     };
+    let mut map: &serde_json::Map<String, serde_json::Value> = map;
     let rest = &path[at.len()..];
     let last = rest.len() - 1;
     for (i, key) in rest.iter().enumerate() {
-        match key_read(&map, key) {
+        match key_read(map, key) {
             KeyRead::Ignored => return (i == last).then_some(false),
             KeyRead::Opaque => return Some(true),
             KeyRead::Scalars => {
@@ -711,7 +725,7 @@ fn read_by_chart(
                     _ => None,
                 };
             }
-            KeyRead::Known(inner) => map = inner.clone(),
+            KeyRead::Known(inner) => map = inner,
         }
     }
     Some(true)

@@ -5,6 +5,7 @@
 //! when an overlay replaced it, the value it replaced; a replaced list and a
 //! deleted key are recorded as [`Overlay`] events for the rules.
 
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -223,27 +224,35 @@ fn merge_map(
     let Value::Map(entries) = &mut base.value else {
         return;
     };
+    // keys are looked up by hash and deleted ones dropped at the end: linear in the map's size
+    let mut index: HashMap<String, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+    let mut deleted: HashSet<usize> = HashSet::new();
     for (key, value) in over {
         path.push(key.clone());
-        match entries.iter().position(|(k, _)| *k == key) {
+        match index.get(&key).copied() {
             None => {
                 if !matches!(value.value, Value::Null) {
+                    index.insert(key.clone(), entries.len());
                     entries.push((key, value));
                 }
             }
             Some(i) => {
                 let existing = &mut entries[i].1;
                 match (&existing.value, &value.value) {
-                    (_, Value::Null) if existing.default_of.is_some() => {
-                        entries.remove(i);
-                    }
                     (_, Value::Null) => {
-                        overlays.push(Overlay::KeyDeleted {
-                            path: path.clone(),
-                            overlay: value.key.clone().unwrap_or(value.at.clone()),
-                            base: existing.key.clone().unwrap_or(existing.at.clone()),
-                        });
-                        entries.remove(i);
+                        if existing.default_of.is_none() {
+                            overlays.push(Overlay::KeyDeleted {
+                                path: path.clone(),
+                                overlay: value.key.clone().unwrap_or(value.at.clone()),
+                                base: existing.key.clone().unwrap_or(existing.at.clone()),
+                            });
+                        }
+                        deleted.insert(i);
+                        index.remove(&key);
                     }
                     (Value::Map(_), Value::Map(_)) => {
                         // the most specific layer that writes the key is where it is shown
@@ -262,9 +271,10 @@ fn merge_map(
                         if let (Value::Seq(old_items), Value::Seq(new_items), None) =
                             (old, new, &existing.default_of)
                         {
+                            let kept: HashSet<String> = new_items.iter().map(canonical).collect();
                             let dropped = old_items
                                 .iter()
-                                .filter(|o| !new_items.iter().any(|n| same_value(n, o)))
+                                .filter(|o| !kept.contains(&canonical(o)))
                                 .count();
                             if dropped > 0 {
                                 overlays.push(Overlay::ListReplaced {
@@ -284,20 +294,57 @@ fn merge_map(
         }
         path.pop();
     }
+    if !deleted.is_empty() {
+        let mut i = 0;
+        entries.retain(|_| {
+            i += 1;
+            !deleted.contains(&(i - 1))
+        });
+    }
 }
 
-/// Same value regardless of where it is written.
-fn same_value(a: &Merged, b: &Merged) -> bool {
-    match (&a.value, &b.value) {
-        (Value::Seq(x), Value::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+/// A value as text, regardless of where it is written (maps in key order), to compare items.
+fn canonical(m: &Merged) -> String {
+    let mut out = String::new();
+    write_canonical(m, &mut out);
+    out
+}
+
+fn write_canonical(m: &Merged, out: &mut String) {
+    use std::fmt::Write as _;
+    match &m.value {
+        Value::Null => out.push('~'),
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
         }
-        (Value::Map(x), Value::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.iter().any(|(k2, v2)| k == k2 && same_value(v, v2)))
+        Value::Int(i) => {
+            let _ = write!(out, "{i}");
         }
-        (x, y) => x == y,
+        Value::Float(f) => {
+            let _ = write!(out, "{f:?}");
+        }
+        Value::Str(s) => {
+            let _ = write!(out, "{s:?}");
+        }
+        Value::Seq(items) => {
+            out.push('[');
+            for item in items {
+                write_canonical(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            let mut sorted: Vec<&(String, Merged)> = entries.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            out.push('{');
+            for (k, v) in sorted {
+                let _ = write!(out, "{k:?}:");
+                write_canonical(v, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
     }
 }
 

@@ -27,14 +27,14 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Deeper nesting of sequences and mappings stops the document.
     pub max_depth: usize,
-    /// Nodes a document may hold once aliases are expanded.
+    /// Nodes alias expansion may copy into one document (the file size bounds the rest).
     pub max_nodes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_bytes: 8 * 1024 * 1024,
+            max_bytes: 2 * 1024 * 1024,
             max_depth: 100,
             max_nodes: 200_000,
         }
@@ -173,7 +173,7 @@ impl Problem {
                 format!("nesting deeper than {limit} levels: the document is not read")
             }
             Problem::AliasBudget { limit, .. } => format!(
-                "expanding the aliases would make more than {limit} nodes (an alias bomb?): the document is not read"
+                "expanding the aliases would copy more than {limit} nodes (an alias bomb?): the document is not read"
             ),
             Problem::UnknownAlias { .. } => "an alias to an anchor that is not defined".to_owned(),
             Problem::ComplexKey { .. } => {
@@ -296,7 +296,7 @@ struct Builder<'o> {
     /// Anchored nodes of the current document, with their node counts.
     anchors: HashMap<usize, (Node, usize)>,
     stack: Vec<Open>,
-    /// Nodes in the current document, aliases expanded.
+    /// Nodes copied by alias expansion into the current document.
     nodes: usize,
     out: &'o mut Yaml,
     /// The current document hit a limit: skip to its end.
@@ -451,13 +451,8 @@ impl Builder<'_> {
         if self.stopped {
             return;
         }
-        self.nodes += if node.alias.is_some() { size } else { 1 };
-        if self.nodes > self.limits.max_nodes {
-            self.stop(Problem::AliasBudget {
-                offset: node.span.start,
-                limit: self.limits.max_nodes,
-            });
-            return;
+        if node.alias.is_some() {
+            self.nodes += size;
         }
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
