@@ -47,6 +47,9 @@ struct Instance<'p> {
     profile: &'p ChartProfile,
     /// The key of its values in the release (`generic-service`, an alias), empty at the root.
     key: Vec<String>,
+    /// The `Chart.yaml` pins a version the profile was not written from: which
+    /// keys that version reads is not known.
+    other_version: bool,
 }
 
 fn dir_of(path: &str) -> &str {
@@ -205,7 +208,7 @@ impl Checker {
             ),
             None => Value::Unknown,
         };
-        let common = |chart: Option<&str>, component: &str| {
+        let common = |profile: Option<&ChartProfile>, component: &str| {
             let mut facts: BTreeMap<&'static str, Value> = BTreeMap::new();
             facts.insert(
                 "environment",
@@ -217,7 +220,11 @@ impl Checker {
             facts.insert("in_production", in_production.clone());
             facts.insert(
                 "chart",
-                chart.map_or(Value::Null, |c| Value::String(c.to_owned())),
+                profile.map_or(Value::Null, |p| Value::String(p.chart.clone())),
+            );
+            facts.insert(
+                "chart_profile",
+                profile.map_or(Value::Null, |p| Value::String(p.label())),
             );
             facts.insert("component", Value::String(component.to_owned()));
             facts.insert("release", Value::String(release.name.clone()));
@@ -266,7 +273,7 @@ impl Checker {
                     Subject {
                         root: Some(root),
                         paths: &component.paths,
-                        facts: common(Some(&instance.profile.chart), &name),
+                        facts: common(Some(instance.profile), &name),
                         partial: release.partial,
                     },
                 ));
@@ -343,10 +350,12 @@ impl Checker {
             let instance_keys: Vec<InstanceKeys<'_, '_>> = instances
                 .iter()
                 .map(|i| {
+                    // another version of the chart may read other keys: not judged
                     let trees = i
                         .profile
                         .components
                         .iter()
+                        .filter(|_| !i.other_version)
                         .filter_map(|c| {
                             let mut at = i.key.clone();
                             at.extend(split_path(&c.path).unwrap_or_default());
@@ -368,7 +377,7 @@ impl Checker {
                     .iter()
                     .find(|(i, _)| path.starts_with(&i.key) && !i.key.is_empty())
                     .or(instance_keys.first().filter(|(i, _)| i.key.is_empty()))
-                    .map(|(i, _)| i.profile.chart.as_str());
+                    .map(|(i, _)| i.profile);
                 let mut facts = common(chart, "");
                 facts.insert(
                     "key",
@@ -419,6 +428,7 @@ impl Checker {
             out.push(Instance {
                 profile: chart,
                 key: Vec::new(),
+                other_version: false,
             });
             return out;
         }
@@ -428,6 +438,10 @@ impl Checker {
                     out.push(Instance {
                         profile,
                         key: vec![dep.alias.clone().unwrap_or_else(|| dep.name.clone())],
+                        other_version: dep
+                            .version
+                            .as_ref()
+                            .is_some_and(|v| !profile.versions.contains(v)),
                     });
                 }
             }
@@ -448,11 +462,13 @@ impl Checker {
                     out.push(Instance {
                         profile,
                         key: vec![key.clone()],
+                        other_version: false,
                     });
                 } else if !out.iter().any(|i| std::ptr::eq(i.profile, profile)) {
                     out.push(Instance {
                         profile,
                         key: Vec::new(),
+                        other_version: false,
                     });
                 }
             }
@@ -577,6 +593,7 @@ type InstanceKeys<'i, 'p> = (&'i Instance<'p>, Vec<(Vec<String>, &'p serde_json:
 struct ChartDependency {
     name: String,
     alias: Option<String>,
+    version: Option<String>,
 }
 
 /// The dependencies of each chart folder's `Chart.yaml`.
@@ -612,6 +629,7 @@ fn read_charts(
                         Some(ChartDependency {
                             name: text("name")?,
                             alias: text("alias"),
+                            version: text("version"),
                         })
                     })
                     .collect(),

@@ -79,11 +79,12 @@ pub enum Select {
     /// values as a whole). Fields are key paths in the common Helm conventions
     /// (`autoscaling.maxReplicas`, `ingress.annotations["nginx.ingress.kubernetes.io/limit-rps"]`),
     /// mapped to the chart's own by its profile, plus `environment`,
-    /// `in_production`, `chart`, `component` and `release`.
+    /// `in_production`, `chart`, `chart_profile`, `component` and `release`.
     Values(Vec<String>),
     /// Every key of the merged Helm values: fields `key`, `path`, `value`,
     /// `read_by_chart`, `in_disabled_component` (a map holding it has
-    /// `enabled: false`), `environment`, `in_production` and `chart`.
+    /// `enabled: false`), `environment`, `in_production`, `chart` and
+    /// `chart_profile` ("chart generic-service 3.12.4").
     ValuesKeys,
     /// What an overlay does to the values below it while Helm merges them
     /// (a list replaced whole, a key deleted by `null`).
