@@ -1,8 +1,10 @@
-//! drlint: a disaster-recovery linter for Terraform (and, later, Helm values).
+//! drlint: a disaster-recovery linter for Terraform and Helm values.
 //!
-//! Data flows one way: [`check::Input`] bytes → [`hcl`] parse → [`model`] →
-//! [`eval`] per module directory with [`profile`]s → [`rules`] → [`finding`]s →
-//! [`report`] formats.
+//! Two input languages feed one rule engine. Data flows one way:
+//! [`check::Input`] bytes → [`terraform`] (parse, model, evaluation per module
+//! folder with module profiles) or [`helm`] (YAML tree, layering per
+//! environment, chart profiles) → [`rules`] → [`finding`]s → suppressions and
+//! [`baseline`] → ([`pr`] pairing) → [`report`] formats.
 
 pub mod baseline;
 pub mod builtin;
@@ -10,23 +12,21 @@ pub mod check;
 pub mod config;
 pub mod diff;
 pub mod docs;
-pub mod eval;
 pub mod examples;
 pub mod finding;
-pub mod hcl;
 pub mod helm;
 pub mod history;
 pub mod markers;
-pub mod model;
-pub mod namespace;
 pub mod pr;
-pub mod profile;
 pub mod report;
 pub mod rules;
 pub mod schemas;
 pub mod source;
 pub mod suppress;
-pub mod vars;
+pub mod terraform;
+
+// the Terraform modules at the crate's root, where other tools have used them
+pub use terraform::{eval, hcl, model, namespace, profile, vars};
 
 pub use check::{CheckReport, Checker, CliVar, FetchedModule, Input, Settings};
 pub use finding::Finding;

@@ -11,8 +11,8 @@
 //!
 //!   | rules | `tags` | `precision` | `security-severity` |
 //!   |---|---|---|---|
-//!   | recovery rules (every `select` but `parser` and `suppressions`) | `disaster-recovery`, `security`, `terraform` | `high` | from the rule's severity, the higher of `severity` and `production_severity`: error 8.0 (GitHub "high"), warning 5.5 ("medium"), note 2.0 ("low") |
-//!   | hygiene rules (`select: parser` or `suppressions`: `parse-error`, `duplicate-object-key`, `unused-suppression`, `suppression-without-reason`) | `maintainability`, `terraform` | `very-high` | none (GitHub reads it only with the `security` tag) |
+//!   | recovery rules (every `select` but `parser` and `suppressions`) | `disaster-recovery`, `security`, and the language (`terraform` or `helm`) | `high` | from the rule's severity, the higher of `severity` and `production_severity`: error 8.0 (GitHub "high"), warning 5.5 ("medium"), note 2.0 ("low") |
+//!   | hygiene rules (`select: parser` or `suppressions`: `parse-error`, `duplicate-object-key`, `unused-suppression`, `suppression-without-reason`) | `maintainability`, and the languages (`terraform`, `helm`; `yaml11-ambiguous-boolean`: `helm`) | `very-high` | none (GitHub reads it only with the `security` tag) |
 //!
 //!   A finding of a rule that is not in the run's list (a parse error while `--rule` names
 //!   others) gets a descriptor of its id alone, so that every `ruleIndex` is valid.
@@ -310,17 +310,28 @@ fn descriptor(rule: &Rule) -> Descriptor {
         }),
         properties: Some(if hygiene {
             DescriptorProperties {
-                tags: vec!["maintainability", "terraform"],
+                tags: [&["maintainability"][..], languages(rule)].concat(),
                 precision: "very-high",
                 security_severity: None,
             }
         } else {
             DescriptorProperties {
-                tags: vec!["disaster-recovery", "security", "terraform"],
+                tags: [&["disaster-recovery", "security"][..], languages(rule)].concat(),
                 precision: "high",
                 security_severity: Some(security_severity(worst)),
             }
         }),
+    }
+}
+
+/// The input languages a rule reads, as tags.
+fn languages(rule: &Rule) -> &'static [&'static str] {
+    use crate::rules::Select;
+    match &rule.select {
+        Select::Values(_) | Select::ValuesKeys | Select::Layers => &["helm"],
+        _ if rule.id == crate::helm::YAML11_AMBIGUOUS_BOOLEAN => &["helm"],
+        Select::Parser | Select::Suppressions => &["terraform", "helm"],
+        _ => &["terraform"],
     }
 }
 
