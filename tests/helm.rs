@@ -211,3 +211,24 @@ fn a_huge_file_an_alias_bomb_and_bad_yaml_are_findings_and_the_rest_is_checked()
     assert!(seen[1].1.contains("over the 2 MiB limit"), "{}", seen[1].1);
     assert!(seen[2].1.contains("alias bomb"), "{}", seen[2].1);
 }
+
+#[test]
+fn staged_mode_reads_the_chart_folder_even_when_only_the_overlay_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(root, &["init", "-q", "-b", "main"]);
+    write(root, "helm_deploy/api/values.yaml", BASE);
+    write(root, "helm_deploy/values-prod.yaml", "generic-service:\n  replicaCount: 3\n");
+    git(root, &["add", "-A"]);
+    git(root, &["commit", "-qm", "base"]);
+    write(root, "helm_deploy/values-prod.yaml", "generic-service:\n  replicaCount: 1\n");
+    git(root, &["add", "-A"]);
+    // as pre-commit passes it: the staged file alone
+    assert_eq!(
+        findings(
+            root,
+            &["--staged", "--only-new", "helm_deploy/values-prod.yaml"]
+        ),
+        ["new single-replica-in-production helm_deploy/values-prod.yaml:2"]
+    );
+}
