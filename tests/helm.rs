@@ -218,10 +218,18 @@ fn staged_mode_reads_the_chart_folder_even_when_only_the_overlay_is_named() {
     let root = dir.path();
     git(root, &["init", "-q", "-b", "main"]);
     write(root, "helm_deploy/api/values.yaml", BASE);
-    write(root, "helm_deploy/values-prod.yaml", "generic-service:\n  replicaCount: 3\n");
+    write(
+        root,
+        "helm_deploy/values-prod.yaml",
+        "generic-service:\n  replicaCount: 3\n",
+    );
     git(root, &["add", "-A"]);
     git(root, &["commit", "-qm", "base"]);
-    write(root, "helm_deploy/values-prod.yaml", "generic-service:\n  replicaCount: 1\n");
+    write(
+        root,
+        "helm_deploy/values-prod.yaml",
+        "generic-service:\n  replicaCount: 1\n",
+    );
     git(root, &["add", "-A"]);
     // as pre-commit passes it: the staged file alone
     assert_eq!(
