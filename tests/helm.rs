@@ -1,8 +1,10 @@
 //! End-to-end tests of Helm values: discovery, configuration, suppressions, PR mode, bounds.
 
+#[path = "support/git.rs"]
+mod support_git;
 use std::fs;
 use std::path::Path;
-use std::process::Command as Process;
+use support_git::*;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -105,23 +107,6 @@ fn configured_releases_environments_and_suppressions() {
         "# drlint:ignore single-replica-in-production until=2099-01-01 -- a batch worker, one is enough\nreplicaCount: 1\n",
     );
     assert_eq!(findings(root, &["."]), Vec::<String>::new());
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let out = Process::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

@@ -2,32 +2,14 @@
 //! every aged finding gets an age or says why not, and the age is the value's
 //! (whitespace edits, copied folders, a deleted `deletion_protection = true`).
 
+#[path = "support/git.rs"]
+mod support_git;
 use std::fs;
 use std::path::Path;
-use std::process::Command as Process;
+use support_git::*;
 
 use assert_cmd::Command;
 use serde_json::Value;
-
-fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
-    let out = Process::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

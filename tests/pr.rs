@@ -3,9 +3,11 @@
 //! (removal, rename with and without `moved`, file rename, a variable default
 //! changed in another file), plus the errors a CI user meets.
 
+#[path = "support/git.rs"]
+mod support_git;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use support_git::*;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -15,30 +17,6 @@ fn workspace() -> PathBuf {
         .join("../..")
         .canonicalize()
         .unwrap()
-}
-
-fn git(dir: &Path, args: &[&str]) -> String {
-    git_at(dir, args, "2026-01-01T12:00:00Z")
-}
-
-fn git_at(dir: &Path, args: &[&str], date: &str) -> String {
-    let out = Process::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn repo() -> tempfile::TempDir {

@@ -16,7 +16,7 @@ use crate::Input;
 use crate::check::Checker;
 use crate::eval::Value;
 use crate::finding::{Finding, Related};
-use crate::rules::{ActiveRule, Fields, Select, Severity, Truth};
+use crate::rules::{ActiveRule, Fields, Select, Truth};
 use crate::source::SourceFile;
 use crate::suppress::{Comment, FileSuppressions};
 
@@ -765,21 +765,6 @@ fn shown(value: &Value) -> String {
     }
 }
 
-fn severity(active: &ActiveRule<'_>, case: Option<Severity>, in_production: &Value) -> Severity {
-    let rule = active.rule;
-    match (
-        active.severity,
-        case,
-        rule.production_severity,
-        in_production,
-    ) {
-        (Some(configured), ..) => configured,
-        (None, Some(case), ..) => case,
-        (None, None, Some(s), Value::Bool(true)) => s.max(rule.severity),
-        _ => rule.severity,
-    }
-}
-
 fn line_of(loc: &Loc) -> String {
     format!(
         "{}:{}",
@@ -805,7 +790,7 @@ impl ReleasePlace<'_> {
         let case = active.rule.case(fields, &active.options);
         let finding = Finding {
             rule: active.rule.id.clone(),
-            severity: severity(active, case.severity, self.in_production),
+            severity: crate::rules::severity_of(active, case.severity, self.in_production),
             message: self.render(case.message, fields, active),
             help: Some(self.render(&active.rule.help, fields, active)),
             docs: active.rule.docs.clone(),

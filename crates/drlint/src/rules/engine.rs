@@ -613,17 +613,7 @@ fn finding(
             }),
         }
     }
-    let severity = match (
-        active.severity,
-        case.severity,
-        rule.production_severity,
-        in_production,
-    ) {
-        (Some(configured), ..) => configured,
-        (None, Some(case), ..) => case,
-        (None, None, Some(s), Value::Bool(true)) => s.max(rule.severity),
-        _ => rule.severity,
-    };
+    let severity = severity_of(active, case.severity, in_production);
     let message = render_template(case.message, place, fields, options);
     Finding {
         rule: rule.id.clone(),
@@ -643,6 +633,27 @@ fn finding(
             Value::Bool(b) => Some(*b),
             _ => None,
         },
+    }
+}
+
+/// A finding's severity: the configuration's, else its case's, else the rule's
+/// (raised to `production_severity` in production).
+pub(crate) fn severity_of(
+    active: &ActiveRule<'_>,
+    case: Option<Severity>,
+    in_production: &Value,
+) -> Severity {
+    let rule = active.rule;
+    match (
+        active.severity,
+        case,
+        rule.production_severity,
+        in_production,
+    ) {
+        (Some(configured), ..) => configured,
+        (None, Some(case), ..) => case,
+        (None, None, Some(s), Value::Bool(true)) => s.max(rule.severity),
+        _ => rule.severity,
     }
 }
 

@@ -6,7 +6,7 @@ mod definition;
 mod engine;
 mod subject;
 
-pub(crate) use engine::{Place, place_of, uncalled_finding};
+pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
 
 pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
 pub use definition::{
