@@ -100,6 +100,23 @@ fn configured_releases_environments_and_suppressions() {
         findings(root, &["."]),
         ["single-replica-in-production k8s/live.yaml:1"]
     );
+    // `helm.values` globs read values files wherever they are
+    write(
+        root,
+        ".drlint.yaml",
+        "helm:\n  values: [\"ops/**/*.yaml\"]\n  releases:\n    - name: web\n      chart: generic-service\n      values: [k8s/base.yaml, k8s/live.yaml]\n      environment: live\n  production_environments: [live]\n",
+    );
+    write(root, "ops/svc/settings.yaml", "image:\n  tag: latest\n");
+    let mut found = findings(root, &["."]);
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            "image-tag-mutable ops/svc/settings.yaml:2",
+            "single-replica-in-production k8s/live.yaml:1"
+        ]
+    );
+    fs::remove_file(root.join("ops/svc/settings.yaml")).unwrap();
     // a suppression comment above the key, as for Terraform
     write(
         root,

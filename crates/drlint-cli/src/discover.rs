@@ -179,6 +179,35 @@ pub fn filter_inputs(
         .collect())
 }
 
+/// The YAML files under `paths` whose path relative to the configuration's
+/// folder `root` matches one of `globs` (the configuration's `helm.values`).
+pub fn matching_values(
+    paths: &[PathBuf],
+    globs: &[String],
+    root: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let mut set = globset::GlobSetBuilder::new();
+    for g in globs {
+        set.add(globset::Glob::new(g).map_err(|e| format!("helm.values glob `{g}`: {e}"))?);
+    }
+    let set = set.build().map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for path in paths {
+        for entry in ignore::WalkBuilder::new(path).build().flatten() {
+            let p = entry.path();
+            let yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            if !yaml || !entry.file_type().is_some_and(|t| t.is_file()) {
+                continue;
+            }
+            let shown = display_path(p);
+            if drlint::config::relative_to_root(&shown, root).is_some_and(|r| set.is_match(r)) {
+                out.push(p.to_path_buf());
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Keeps the files matching an `include` glob (when there are any) and no
 /// `exclude` glob; globs are relative to the configuration's folder `root`.
 pub fn filter_globs(

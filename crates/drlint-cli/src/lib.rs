@@ -555,19 +555,33 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         if let Some(c) = &project.config {
             files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
         }
-        // the values files of configured releases, wherever they are
-        for release in &settings.helm.releases {
-            for value in &release.values {
-                let path = PathBuf::from(value);
-                let shown = discover::display_path(&path);
-                if path.is_file() && !files.iter().any(|f| discover::display_path(f) == shown) {
-                    files.push(path);
-                }
+        // the values files of configured releases and `helm.values` globs, wherever they are
+        let mut extra: Vec<PathBuf> = settings
+            .helm
+            .releases
+            .iter()
+            .flat_map(|r| r.values.iter().map(PathBuf::from))
+            .collect();
+        if let Some(c) = project
+            .config
+            .as_ref()
+            .filter(|c| !c.config.helm.values.is_empty())
+        {
+            extra.extend(discover::matching_values(
+                &args.input.paths,
+                &c.config.helm.values,
+                &c.root,
+            )?);
+        }
+        for path in extra {
+            let shown = discover::display_path(&path);
+            if path.is_file() && !files.iter().any(|f| discover::display_path(f) == shown) {
+                files.push(path);
             }
         }
         if files.is_empty() && !args.input.quiet {
             eprintln!(
-                "drlint: notice: no input files found in {} (drlint reads .tf, .tfvars, .tfvars.json and 00-namespace.yaml files; .gitignore is honoured)",
+                "drlint: notice: no input files found in {} (drlint reads .tf, .tfvars, .tfvars.json, 00-namespace.yaml, and Helm values in helm_deploy/, helm/, deploy/ and charts/ folders; .gitignore is honoured)",
                 shown_paths(&args.input.paths)
             );
         }

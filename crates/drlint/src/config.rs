@@ -66,6 +66,11 @@ pub struct HelmConfig {
     /// Folders of the team's own chart profiles (`*.yaml`), relative to this file's folder.
     #[serde(default)]
     pub chart_profile_dirs: Vec<String>,
+    /// More values files to read, wherever they are: globs relative to this file's folder
+    /// (`k8s/**/values*.yaml`), on top of those in `helm_deploy/`, `helm/`, `deploy/` and
+    /// `charts/` folders.
+    #[serde(default)]
+    pub values: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
