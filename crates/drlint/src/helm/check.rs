@@ -765,6 +765,17 @@ fn shown(value: &Value) -> String {
     }
 }
 
+/// "overrides `2`, set here": the secondary label on the value an overlay replaced.
+fn overridden(over: &Loc) -> String {
+    let text = over.file.text.get(over.span.clone()).unwrap_or("").trim();
+    let first = text.lines().next().unwrap_or("");
+    if first.is_empty() || first.chars().count() > 40 || text.contains('\n') {
+        "overrides the value set here".to_owned()
+    } else {
+        format!("overrides `{first}`, set here")
+    }
+}
+
 fn line_of(loc: &Loc) -> String {
     format!(
         "{}:{}",
@@ -852,7 +863,7 @@ impl ReleasePlace<'_> {
                     f.related.push(Related {
                         file: Arc::clone(&over.file),
                         span: over.span.clone(),
-                        message: format!("overrides the value set here ({})", line_of(over)),
+                        message: overridden(over),
                     });
                 }
             }
@@ -904,7 +915,7 @@ impl ReleasePlace<'_> {
             f.related.push(Related {
                 file: Arc::clone(&over.file),
                 span: over.span.clone(),
-                message: format!("overrides the value set here ({})", line_of(over)),
+                message: overridden(over),
             });
         }
         f
