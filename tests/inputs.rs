@@ -613,3 +613,65 @@ fn pr_mode_refuses_a_path_outside_the_repository() {
         assert!(err.contains("outside the repository"), "{mode:?}: {err}");
     }
 }
+
+#[test]
+fn pr_mode_follows_links_to_files_inside_the_repository_only() {
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("secret.tf"), "SECRET-LINE: not HCL\n").unwrap();
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir_all(root.join("shared")).unwrap();
+    fs::create_dir_all(root.join("app")).unwrap();
+    fs::write(root.join("shared/db.tf"), DB).unwrap();
+    symlink("../shared/db.tf", root.join("app/db.tf")).unwrap();
+    symlink(outside.path().join("secret.tf"), root.join("app/leak.tf")).unwrap();
+    commit(root, "start");
+    // the change touches app/ only
+    fs::write(root.join("app/other.tf"), GOOD).unwrap();
+    for staged in [false, true] {
+        if staged {
+            git(root, &["add", "-A"]);
+        }
+        let mut cmd = drlint(root);
+        cmd.args(["check", "--format", "json"]);
+        if staged {
+            cmd.arg("--staged");
+        } else {
+            cmd.args(["--base", "HEAD"]);
+        }
+        let out = cmd.arg(".").output().unwrap();
+        assert!(out.status.code().unwrap() < 2, "{out:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.contains("SECRET-LINE"), "staged {staged}: {text}");
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut found: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                format!(
+                    "{} {} {}",
+                    f["status"].as_str().unwrap(),
+                    f["rule"].as_str().unwrap(),
+                    f["path"].as_str().unwrap()
+                )
+            })
+            .collect();
+        found.sort();
+        // the link inside is read at the base and the head alike: its finding is not new;
+        // the link out of the repository is reported at both, and read at neither
+        assert_eq!(
+            found,
+            [
+                "existing backup-retention-too-short app/db.tf",
+                "existing deletion-protection-disabled app/db.tf",
+                "existing input-skipped app/leak.tf",
+            ],
+            "staged {staged}"
+        );
+        assert!(
+            doc["fixed"].as_array().unwrap().is_empty(),
+            "staged {staged}: {text}"
+        );
+    }
+}
