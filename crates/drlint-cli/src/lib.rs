@@ -115,14 +115,20 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Rules { check: None } => {
             let project = Project::load(&default_check_args().input)?;
-            print!("{}", explain::rule_list(&project.rules));
+            print!(
+                "{}",
+                drlint::report::escape_controls(&explain::rule_list(&project.rules))
+            );
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
             let project = Project::load(&default_check_args().input)?;
             let rule = find_rule(&project.rules, &rule)?;
-            print!("{}", explain::explain(rule, &project.profiles));
+            print!(
+                "{}",
+                drlint::report::escape_controls(&explain::explain(rule, &project.profiles))
+            );
             Ok(0)
         }
         Command::Init => {
@@ -201,7 +207,7 @@ fn check_rule_dir(dir: &Path) -> Result<u8, String> {
         } else {
             failed = true;
             for f in failures {
-                println!("FAIL  {f}");
+                println!("FAIL  {}", drlint::report::escape_controls(&f));
             }
         }
     }
