@@ -150,6 +150,10 @@ pub struct InputArgs {
     /// Positions of `--var-file` on the command line.
     #[arg(skip)]
     pub var_file_indices: Vec<usize>,
+    /// Files larger than this are not read, and are reported (`input-skipped`)
+    /// [default: the configuration's `max_file_size`, else 10485760 (10 MiB)].
+    #[arg(long, value_name = "BYTES")]
+    pub max_file_size: Option<u64>,
     /// Print how long each phase took (discover, read, check, render) to stderr.
     #[arg(long)]
     pub timings: bool,

@@ -1,94 +1,207 @@
 //! Finding the files to check: explicit files as given, folders walked with
-//! `ignore` (so `.gitignore`, `.ignore` and hidden folders such as
-//! `.terraform/` are skipped).
+//! `ignore` (so `.gitignore` and hidden folders such as `.terraform/` are skipped;
+//! `.ignore` files are not honoured, as Terraform does not honour them). Symbolic
+//! links to files are listed like files (the reader follows them only inside the
+//! checked tree, [`crate::inputs`]); links to folders are not walked. What cannot be
+//! listed (an unreadable folder) is reported, and the rest goes on.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use drlint::Input;
 use drlint::markers::MarkerNames;
 use ignore::WalkState;
+
+use crate::inputs::Reader;
 
 /// Whether drlint reads this file: Terraform, the variables files Terraform
 /// loads by itself, Kubernetes namespace manifests (for production status),
 /// and the marker files the rules name (`APPLY_PIPELINE_SKIP_THIS_NAMESPACE`).
+/// A name that is not UTF-8 is judged with its bad bytes replaced (and then
+/// reported as a name that cannot be shown, rather than dropped).
 pub fn is_input(path: &Path, markers: &MarkerNames) -> bool {
-    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+    let Some(name) = path.file_name() else {
         return false;
     };
+    let name = name.to_string_lossy();
     name.ends_with(".tf")
-        || drlint::vars::is_auto_tfvars(name)
+        || drlint::vars::is_auto_tfvars(&name)
         || name == drlint::namespace::NAMESPACE_FILE
-        || markers.wants(name)
-        || path.to_str().is_some_and(drlint::helm::is_helm_input)
+        || markers.wants(&name)
+        || drlint::helm::is_helm_input(&path.to_string_lossy())
+}
+
+/// Files found, and what could not be listed (an [`Input`] whose content is why).
+#[derive(Debug, Default)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    pub skipped: Vec<Input>,
+}
+
+/// An input that was not read, reported as `input-skipped`.
+pub fn skipped(path: &Path, reason: impl Into<String>) -> Input {
+    Input {
+        path: display_path(path),
+        content: Err(reason.into()),
+    }
+}
+
+/// The path and message of a walk error, innermost first.
+fn walk_error(e: &ignore::Error) -> (Option<&Path>, String) {
+    match e {
+        ignore::Error::WithPath { path, err } => (Some(path), walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error(err)
+        }
+        ignore::Error::Partial(errors) => match errors.first() {
+            Some(first) => walk_error(first),
+            None => (None, e.to_string()),
+        },
+        ignore::Error::Loop { child, ancestor } => (
+            Some(child),
+            format!("a symbolic link loop back to `{}`", ancestor.display()),
+        ),
+        other => (None, other.to_string()),
+    }
 }
 
 /// The files under `paths`, sorted and without repeats. A path that does not
 /// exist is an error (exit 2). Folders are walked in parallel.
-pub fn discover(paths: &[PathBuf], markers: &MarkerNames) -> Result<Vec<PathBuf>, String> {
-    let mut files = Vec::new();
+pub fn discover(paths: &[PathBuf], markers: &MarkerNames) -> Result<Found, String> {
+    let mut found = Found::default();
     for path in paths {
-        if path.is_file() {
-            // a file is checked with the rest of its module folder (pre-commit passes files)
-            files.push(path.clone());
+        if std::fs::symlink_metadata(path).is_err() {
+            return Err(format!("{}: no such file or directory", path.display()));
+        }
+        if !path.is_dir() {
+            // a file is checked with the rest of its module folder (pre-commit passes
+            // files); what it is (a pipe, a link out of the tree) the reader says
+            found.files.push(path.clone());
             let dir = path
                 .parent()
                 .filter(|d| !d.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            if let Ok(entries) = std::fs::read_dir(dir) {
-                files.extend(
-                    entries
-                        .filter_map(Result::ok)
-                        .map(|e| e.path())
-                        .filter(|p| p.is_file() && is_input(p, markers))
-                        .map(|p| {
-                            if path.parent().is_some_and(|d| d.as_os_str().is_empty()) {
-                                PathBuf::from(p.file_name().unwrap_or_default())
-                            } else {
-                                p
-                            }
-                        }),
-                );
-            }
+            let entries = match std::fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(e) => {
+                    found
+                        .skipped
+                        .push(skipped(dir, format!("the folder cannot be read: {e}")));
+                    continue;
+                }
+            };
+            found.files.extend(
+                entries
+                    .filter_map(Result::ok)
+                    .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
+                    .map(|e| e.path())
+                    .filter(|p| is_input(p, markers))
+                    .map(|p| {
+                        if path.parent().is_some_and(|d| d.as_os_str().is_empty()) {
+                            PathBuf::from(p.file_name().unwrap_or_default())
+                        } else {
+                            p
+                        }
+                    }),
+            );
             continue;
         }
-        if !path.is_dir() {
-            return Err(format!("{}: no such file or directory", path.display()));
-        }
-        let found = Mutex::new(Vec::new());
-        let failure = Mutex::new(None);
-        ignore::WalkBuilder::new(path).build_parallel().run(|| {
-            Box::new(|entry| {
-                match entry {
-                    Ok(entry)
-                        if entry.file_type().is_some_and(|t| t.is_file())
-                            && is_input(entry.path(), markers) =>
-                    {
-                        found.lock().expect("not poisoned").push(entry.into_path());
+        let files = Mutex::new(Vec::new());
+        let problems = Mutex::new(Vec::new());
+        ignore::WalkBuilder::new(path)
+            // Terraform reads what git has; `.ignore` (ripgrep's) is not its business
+            .ignore(false)
+            .build_parallel()
+            .run(|| {
+                Box::new(|entry| {
+                    match entry {
+                        Ok(entry)
+                            if entry.file_type().is_some_and(|t| !t.is_dir())
+                                && is_input(entry.path(), markers) =>
+                        {
+                            files.lock().expect("not poisoned").push(entry.into_path());
+                        }
+                        Ok(_) => {}
+                        Err(e) => {
+                            let (at, message) = walk_error(&e);
+                            let at = at.unwrap_or(path);
+                            let what = if at.is_dir() {
+                                "the folder cannot be read"
+                            } else {
+                                "it cannot be read"
+                            };
+                            problems
+                                .lock()
+                                .expect("not poisoned")
+                                .push(skipped(at, format!("{what}: {message}")));
+                        }
                     }
-                    Ok(_) => {}
-                    Err(e) => {
-                        failure
-                            .lock()
-                            .expect("not poisoned")
-                            .get_or_insert(e.to_string());
-                        return WalkState::Quit;
-                    }
-                }
-                WalkState::Continue
-            })
-        });
-        if let Some(e) = failure.into_inner().expect("not poisoned") {
-            return Err(e);
-        }
-        files.extend(found.into_inner().expect("not poisoned"));
+                    WalkState::Continue
+                })
+            });
+        found
+            .files
+            .extend(files.into_inner().expect("not poisoned"));
+        found
+            .skipped
+            .extend(problems.into_inner().expect("not poisoned"));
     }
-    files.sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
-    files.dedup();
-    Ok(files)
+    found
+        .files
+        .sort_unstable_by(|a, b| a.as_os_str().cmp(b.as_os_str()));
+    found.files.dedup();
+    found.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    found.skipped.dedup_by(|a, b| a.path == b.path);
+    Ok(found)
 }
 
-/// The path as users see it: relative as given, `./` dropped, `/` separators.
+/// The files without repeats: a file reached twice through the same folder
+/// (`drlint check main.tf .`, `app/../app`) once, by its folder's real path and its
+/// name; the shortest display path is kept. A file linked into another folder stays:
+/// Terraform reads it as that folder's file. Sorted by display path.
+pub fn dedupe(files: Vec<PathBuf>) -> Vec<PathBuf> {
+    let mut real_dirs: HashMap<PathBuf, Option<PathBuf>> = HashMap::new();
+    let mut shown: Vec<(String, PathBuf)> =
+        files.into_iter().map(|f| (display_path(&f), f)).collect();
+    shown.sort_by(|a, b| (a.0.len(), &a.0).cmp(&(b.0.len(), &b.0)));
+    let mut seen = std::collections::HashSet::new();
+    shown.retain(|(shown, file)| {
+        let dir = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let real = real_dirs
+            .entry(dir.to_path_buf())
+            .or_insert_with(|| dir.canonicalize().ok())
+            .clone();
+        let key = match (real, file.file_name()) {
+            (Some(dir), Some(name)) => dir.join(name),
+            _ => PathBuf::from(shown),
+        };
+        seen.insert(key)
+    });
+    shown.sort_by(|a, b| a.0.cmp(&b.0));
+    shown.into_iter().map(|(_, file)| file).collect()
+}
+
+/// The path as users see it: relative as given, `./` dropped, `/` separators. On
+/// Unix a backslash is part of a name, and bytes that are not UTF-8 are written
+/// `\xNN`: the checker reports such a path as a name it cannot show.
 pub fn display_path(path: &Path) -> String {
+    #[cfg(unix)]
+    let s = {
+        use std::os::unix::ffi::OsStrExt;
+        let mut s = String::new();
+        for chunk in path.as_os_str().as_bytes().utf8_chunks() {
+            s.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                s.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+        s
+    };
+    #[cfg(not(unix))]
     let s = path.to_string_lossy().replace('\\', "/");
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
@@ -97,20 +210,62 @@ pub fn display_path(path: &Path) -> String {
     s.to_owned()
 }
 
+/// Reads the files (in parallel): an input each, its content the bytes or why they
+/// were not read. A path that cannot be shown is not read at all.
+pub fn read_all(
+    files: &[PathBuf],
+    reader: &Reader,
+    config_reader: &Reader,
+    extra: &[PathBuf],
+) -> Vec<Input> {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .map(|path| {
+            let shown = display_path(path);
+            let reader = if extra.contains(path) {
+                config_reader
+            } else {
+                reader
+            };
+            let content = if shown.contains('\\') {
+                Err(String::new())
+            } else {
+                reader.read(path).map_err(|e| e.reason)
+            };
+            Input {
+                path: shown,
+                content,
+            }
+        })
+        .collect()
+}
+
 /// Remote modules that `terraform init` fetched for the root folders among
-/// `files` (from `.terraform/modules/modules.json`), and their `.tf` files.
-pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedModule>) {
+/// `files` (from `.terraform/modules/modules.json`), and their `.tf` files. A
+/// manifest that cannot be read, or that names a folder outside the checked tree,
+/// is reported (nothing outside is read).
+pub fn fetched_modules(
+    files: &[PathBuf],
+    reader: &Reader,
+) -> (Vec<PathBuf>, Vec<drlint::FetchedModule>, Vec<Input>) {
     let mut roots: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
     roots.sort_unstable();
     roots.dedup();
     let mut extra = Vec::new();
     let mut modules = Vec::new();
+    let mut problems = Vec::new();
     for root in roots {
         let manifest = root.join(".terraform/modules/modules.json");
-        let Ok(text) = std::fs::read_to_string(&manifest) else {
-            continue;
+        let bytes = match reader.read(&manifest) {
+            Ok(bytes) => bytes,
+            Err(e) if e.missing => continue,
+            Err(e) => {
+                problems.push(skipped(&manifest, e.reason));
+                continue;
+            }
         };
-        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
             continue;
         };
         let Some(entries) = json.get("Modules").and_then(|m| m.as_array()) else {
@@ -127,13 +282,35 @@ pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedM
                 continue;
             }
             let module_dir = root.join(dir);
-            let Ok(listing) = std::fs::read_dir(&module_dir) else {
-                continue;
+            match reader.inside(&module_dir) {
+                Ok(_) => {}
+                Err(e) if e.missing => continue,
+                Err(e) => {
+                    problems.push(skipped(
+                        &manifest,
+                        format!("the folder of module `{key}`, `{dir}`: {}", e.reason),
+                    ));
+                    continue;
+                }
+            }
+            let listing = match std::fs::read_dir(&module_dir) {
+                Ok(listing) => listing,
+                Err(e) => {
+                    problems.push(skipped(
+                        &module_dir,
+                        format!("the folder cannot be read: {e}"),
+                    ));
+                    continue;
+                }
             };
             let mut tf: Vec<PathBuf> = listing
                 .filter_map(Result::ok)
+                .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
                 .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|e| e == "tf"))
+                .filter(|p| {
+                    p.file_name()
+                        .is_some_and(|n| n.to_string_lossy().ends_with(".tf"))
+                })
                 .collect();
             tf.sort();
             extra.extend(tf);
@@ -144,7 +321,7 @@ pub fn fetched_modules(files: &[PathBuf]) -> (Vec<PathBuf>, Vec<drlint::FetchedM
             });
         }
     }
-    (extra, modules)
+    (extra, modules, problems)
 }
 
 /// A folder's display path, as the library names module directories.
@@ -193,10 +370,14 @@ pub fn matching_values(
     let set = set.build().map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     for path in paths {
-        for entry in ignore::WalkBuilder::new(path).build().flatten() {
+        for entry in ignore::WalkBuilder::new(path)
+            .ignore(false)
+            .build()
+            .flatten()
+        {
             let p = entry.path();
             let yaml = p.extension().is_some_and(|e| e == "yaml" || e == "yml");
-            if !yaml || !entry.file_type().is_some_and(|t| t.is_file()) {
+            if !yaml || entry.file_type().is_none_or(|t| t.is_dir()) {
                 continue;
             }
             let shown = display_path(p);

@@ -39,8 +39,9 @@ pub trait Git {
     fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String>;
     /// The index's merged entries (stage 0; a conflicted path has none).
     fn index(&self) -> Result<Vec<IndexEntry>, String>;
-    /// The files under `dir` (repository-relative, not recursive) at `rev`.
-    fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String>;
+    /// The files under `dir` (repository-relative, not recursive) at `rev`: regular
+    /// files and symbolic links (no folders, no submodules).
+    fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<TreeFile>, String>;
     /// The contents of `path` at `rev`.
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String>;
     /// The commits of `rev`'s first-parent chain (the mainline: a merged pull
@@ -58,6 +59,41 @@ pub trait Git {
     fn status(&self, dir: &str) -> Result<Vec<(String, String)>, String>;
     /// A long-lived reader of objects (`git cat-file --batch`).
     fn objects(&self) -> Result<CatFile, String>;
+}
+
+/// A file in a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeFile {
+    /// Repository-relative.
+    pub path: String,
+    /// A symbolic link (mode `120000`), whose blob is the target's path.
+    pub link: bool,
+}
+
+/// `git ls-tree -z` output: `<mode> <type> <oid>\t<name>` entries; the blobs kept,
+/// their names joined to `dir`.
+fn parse_tree_files(raw: &[u8], dir: &str) -> Vec<TreeFile> {
+    raw.split(|b| *b == 0)
+        .filter_map(|entry| {
+            let tab = entry.iter().position(|b| *b == b'\t')?;
+            let meta = String::from_utf8_lossy(&entry[..tab]);
+            let mut words = meta.split(' ');
+            let (mode, kind) = (words.next()?, words.next()?);
+            if kind != "blob" {
+                return None;
+            }
+            let name = String::from_utf8_lossy(&entry[tab + 1..]);
+            let path = if dir == "." || dir.is_empty() {
+                name.into_owned()
+            } else {
+                format!("{dir}/{name}")
+            };
+            Some(TreeFile {
+                path,
+                link: mode == "120000",
+            })
+        })
+        .collect()
 }
 
 /// An entry of the index (`git ls-files -s`): a staged file.
@@ -458,29 +494,17 @@ impl Git for CliGit {
         ])?))
     }
 
-    fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<String>, String> {
+    fn files_at(&self, rev: &str, dir: &str) -> Result<Vec<TreeFile>, String> {
         let spec = if dir == "." || dir.is_empty() {
             rev.to_owned()
         } else {
             format!("{rev}:{dir}")
         };
-        let raw = match self.run(&["ls-tree", "-z", "--name-only", &spec]) {
-            Ok(raw) => raw,
+        match self.run(&["ls-tree", "-z", &spec]) {
+            Ok(raw) => Ok(parse_tree_files(&raw, dir)),
             // the folder did not exist at that revision
-            Err(_) => return Ok(Vec::new()),
-        };
-        Ok(raw
-            .split(|b| *b == 0)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                let name = String::from_utf8_lossy(p);
-                if dir == "." || dir.is_empty() {
-                    name.into_owned()
-                } else {
-                    format!("{dir}/{name}")
-                }
-            })
-            .collect())
+            Err(_) => Ok(Vec::new()),
+        }
     }
 
     fn read_at(&self, rev: &str, path: &str) -> Result<Vec<u8>, String> {
@@ -597,6 +621,20 @@ mod tests {
                     mode: "120000".into(),
                     oid: "dddd".into(),
                     path: "ns/link.tf".into()
+                },
+            ]
+        );
+        let raw = b"100644 blob aaaa\ta.tf\x00120000 blob bbbb\tlink.tf\x00040000 tree cccc\tsub\x00160000 commit dddd\tmodule\x00";
+        assert_eq!(
+            parse_tree_files(raw, "ns"),
+            [
+                TreeFile {
+                    path: "ns/a.tf".into(),
+                    link: false
+                },
+                TreeFile {
+                    path: "ns/link.tf".into(),
+                    link: true
                 },
             ]
         );

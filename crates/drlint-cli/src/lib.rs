@@ -6,6 +6,7 @@ mod discover;
 mod explain;
 mod git;
 mod history;
+mod inputs;
 mod pr;
 mod project;
 
@@ -14,7 +15,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser, ValueEnum};
-use rayon::prelude::*;
 
 use args::{
     BaselineCommand, CheckArgs, Cli, ColorChoice, Command, Format, FormatSpec, InputArgs,
@@ -77,7 +77,11 @@ where
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(message) => {
-            eprintln!("drlint: error: {message}");
+            // names and values from the tree: never control characters raw
+            eprintln!(
+                "drlint: error: {}",
+                drlint::report::escape_controls(&message)
+            );
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -111,25 +115,26 @@ fn run(cli: Cli) -> Result<u8, String> {
         }
         Command::Rules { check: None } => {
             let project = Project::load(&default_check_args().input)?;
-            print!("{}", explain::rule_list(&project.rules));
+            print!(
+                "{}",
+                drlint::report::escape_controls(&explain::rule_list(&project.rules))
+            );
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
             let project = Project::load(&default_check_args().input)?;
             let rule = find_rule(&project.rules, &rule)?;
-            print!("{}", explain::explain(rule, &project.profiles));
+            print!(
+                "{}",
+                drlint::report::escape_controls(&explain::explain(rule, &project.profiles))
+            );
             Ok(0)
         }
         Command::Init => {
             let path = Path::new(drlint::config::CONFIG_FILE);
-            if path.exists() {
-                return Err(format!(
-                    "{} already exists; not overwriting it",
-                    path.display()
-                ));
-            }
-            std::fs::write(path, drlint::config::STARTER)
+            inputs::create_new_output(path)?
+                .write_all(drlint::config::STARTER.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             println!("wrote {}", path.display());
             Ok(0)
@@ -202,7 +207,7 @@ fn check_rule_dir(dir: &Path) -> Result<u8, String> {
         } else {
             failed = true;
             for f in failures {
-                println!("FAIL  {f}");
+                println!("FAIL  {}", drlint::report::escape_controls(&f));
             }
         }
     }
@@ -269,15 +274,19 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
         ));
     }
     for (i, path) in args.var_files.iter().enumerate() {
-        if !path.is_file() {
-            return Err(format!("--var-file {}: no such file", path.display()));
-        }
+        let content = inputs::read_regular(path, max_file_size(args, project)).map_err(|e| {
+            if e.missing {
+                format!("--var-file {}: no such file", path.display())
+            } else {
+                format!("--var-file {}: {}", path.display(), e.reason)
+            }
+        })?;
         let index = args.var_file_indices.get(i).copied().unwrap_or(usize::MAX);
         cli.push((
             index,
             CliVar::File(Input {
                 path: discover::display_path(path),
-                content: std::fs::read(path).map_err(|e| e.to_string()),
+                content: Ok(content),
             }),
         ));
     }
@@ -297,6 +306,13 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
             .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
         helm: helm_settings(project),
     })
+}
+
+/// The largest input read: `--max-file-size`, else the configuration's, else 10 MiB.
+fn max_file_size(args: &InputArgs, project: &Project) -> u64 {
+    args.max_file_size
+        .or_else(|| project.config.as_ref()?.config.max_file_size)
+        .unwrap_or(inputs::DEFAULT_MAX_FILE_SIZE)
 }
 
 /// Helm: the chart profiles, and the configuration's environments and releases
@@ -448,13 +464,12 @@ fn render_to(
                 .to_possible_value()
                 .map(|v| v.get_name().to_owned())
                 .unwrap_or_default();
-            let failed = |e: std::io::Error| format!("--format {name}={}: {e}", path.display());
-            let file = std::fs::File::create(path).map_err(failed)?;
+            let file = inputs::create_output(path).map_err(|e| format!("--format {name}={e}"))?;
             let mut out = std::io::BufWriter::new(file);
             renderer
                 .render(report, &mut out)
                 .and_then(|()| out.flush())
-                .map_err(failed)
+                .map_err(|e| format!("--format {name}={}: {e}", path.display()))
         }
     }
 }
@@ -494,10 +509,10 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         .collect();
     // the rules of the run, for the formats that list them (SARIF, JUnit)
     let run_rules = rules.clone();
+    let limit = max_file_size(&args.input, &project);
     let baseline = match &args.baseline {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| format!("--baseline {}: {e}", path.display()))?;
+            let text = inputs::read_text(path, limit).map_err(|e| format!("--baseline {e}"))?;
             Some(
                 Baseline::from_json(&text)
                     .map_err(|e| format!("--baseline {}: {e}", path.display()))?,
@@ -523,7 +538,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         (None, false) => None,
     };
     let mut report = if let Some(compare) = compare {
-        let (mut base_inputs, mut head_inputs) = pr::inputs(compare, &args.input.paths, &markers)?;
+        let (mut base_inputs, mut head_inputs) =
+            pr::inputs(compare, &args.input.paths, &markers, limit)?;
         if let Some(c) = &project.config {
             let (include, exclude) = (&c.config.include, &c.config.exclude);
             base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
@@ -531,9 +547,12 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         }
         if base_inputs.is_empty() && head_inputs.is_empty() && !args.input.quiet {
             eprintln!(
-                "drlint: notice: {} touches no input files in {}",
-                compare.describe(),
-                shown_paths(&args.input.paths)
+                "drlint: notice: {}",
+                drlint::report::escape_controls(&format!(
+                    "{} touches no input files in {}",
+                    compare.describe(),
+                    shown_paths(&args.input.paths)
+                ))
             );
         }
         mark("git");
@@ -551,11 +570,27 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         mark("check");
         report
     } else {
-        let mut files = discover::discover(&args.input.paths, &markers)?;
+        let found = discover::discover(&args.input.paths, &markers)?;
+        let (mut files, mut skipped) = (found.files, found.skipped);
         if let Some(c) = &project.config {
-            files = discover::filter_globs(files, &c.config.include, &c.config.exclude, &c.root)?;
+            let (include, exclude) = (&c.config.include, &c.config.exclude);
+            files = discover::filter_globs(files, include, exclude, &c.root)?;
+            skipped = discover::filter_inputs(skipped, include, exclude, &c.root)?;
         }
-        // the values files of configured releases and `helm.values` globs, wherever they are
+        // inputs are read inside the checked paths' repositories (else the paths)
+        let reader = inputs::Reader {
+            roots: inputs::Roots::of_paths(&args.input.paths),
+            limit,
+        };
+        // the values files of configured releases and `helm.values` globs, wherever they
+        // are in the configuration's folder
+        let config_reader = match &project.config {
+            Some(c) => inputs::Reader {
+                roots: reader.roots.with(&c.dir),
+                limit,
+            },
+            None => reader.clone(),
+        };
         let mut extra: Vec<PathBuf> = settings
             .helm
             .releases
@@ -573,28 +608,29 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
                 &c.root,
             )?);
         }
+        let mut from_config = Vec::new();
         for path in extra {
             let shown = discover::display_path(&path);
-            if path.is_file() && !files.iter().any(|f| discover::display_path(f) == shown) {
-                files.push(path);
+            let exists = std::fs::symlink_metadata(&path).is_ok() && !path.is_dir();
+            if exists && !files.iter().any(|f| discover::display_path(f) == shown) {
+                files.push(path.clone());
+                from_config.push(path);
             }
         }
-        if files.is_empty() && !args.input.quiet {
+        if files.is_empty() && skipped.is_empty() && !args.input.quiet {
             eprintln!(
                 "drlint: notice: no input files found in {} (drlint reads .tf, .tfvars, .tfvars.json, 00-namespace.yaml, and Helm values in helm_deploy/, helm/, deploy/ and charts/ folders; .gitignore is honoured)",
-                shown_paths(&args.input.paths)
+                drlint::report::escape_controls(&shown_paths(&args.input.paths))
             );
         }
-        let (fetched_files, fetched_modules) = discover::fetched_modules(&files);
+        let (fetched_files, fetched_modules, manifest_problems) =
+            discover::fetched_modules(&files, &reader);
         files.extend(fetched_files);
+        skipped.extend(manifest_problems);
+        let files = discover::dedupe(files);
         mark("discover");
-        let inputs: Vec<Input> = files
-            .par_iter()
-            .map(|path| Input {
-                path: discover::display_path(path),
-                content: std::fs::read(path).map_err(|e| e.to_string()),
-            })
-            .collect();
+        let mut inputs = discover::read_all(&files, &reader, &config_reader, &from_config);
+        inputs.extend(skipped);
         mark("read");
         settings.fetched_modules = fetched_modules;
         settings.inspect = matches!(mode, Mode::Inspect);
@@ -635,7 +671,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
             report.findings.retain(|f| f.production == Some(true));
         }
         let baseline = Baseline::from_report(&report);
-        std::fs::write(output, baseline.to_json())
+        inputs::create_output(output)?
+            .write_all(baseline.to_json().as_bytes())
             .map_err(|e| format!("{}: {e}", output.display()))?;
         if !args.input.quiet {
             eprintln!(

@@ -1,6 +1,13 @@
 //! PR mode's inputs: the module folders a change touches, at the base (from
 //! git) and at the head (the working tree, or with `--staged` the index).
+//!
+//! Nothing outside the repository is read: a path given outside it is an error, a
+//! local module source that leads out of it is not followed, and symbolic links are
+//! followed only to files inside it (in the working tree as in git's trees and index,
+//! where a link's blob is its target's path). Files are read within the size limit;
+//! what is not read is an input whose content says why (`input-skipped`).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -8,7 +15,8 @@ use drlint::Input;
 use drlint::markers::MarkerNames;
 
 use crate::discover::is_input;
-use crate::git::{CatFile, CliGit, Git};
+use crate::git::{CatFile, CliGit, Git, TreeFile};
+use crate::inputs::{Reader, Roots};
 
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or(".", |(d, _)| d)
@@ -125,52 +133,115 @@ impl Compare<'_> {
     }
 }
 
+/// The repository path a symbolic link at `path` with this target leads to, if
+/// it stays inside the repository.
+fn link_target(path: &str, target: &[u8]) -> Result<String, String> {
+    let target = String::from_utf8_lossy(target);
+    let resolved = drlint::rules::join_dir(parent(path), &target);
+    if target.starts_with('/') || resolved == ".." || resolved.starts_with("../") {
+        return Err(format!(
+            "it is a symbolic link to `{target}`, outside the repository: not followed"
+        ));
+    }
+    Ok(resolved)
+}
+
+/// A path the checker cannot show (a backslash, or bytes that are not UTF-8 written
+/// `\xNN`) is not read: the checker reports it.
+fn unshowable(path: &str) -> bool {
+    path.contains('\\')
+}
+
 /// The base: a commit, or nothing (the first commit's base).
 struct Base<'g> {
     git: &'g dyn Git,
     rev: Option<String>,
+    limit: u64,
+    /// The files of each folder listed so far.
+    listings: RefCell<BTreeMap<String, Vec<TreeFile>>>,
 }
 
 impl Base<'_> {
-    /// The files under `dir` (repository-relative, not recursive).
-    fn files(&self, dir: &str) -> Result<Vec<String>, String> {
-        match &self.rev {
-            Some(rev) => self.git.files_at(rev, dir),
-            None => Ok(Vec::new()),
+    fn listing(&self, dir: &str) -> Result<Vec<TreeFile>, String> {
+        if let Some(files) = self.listings.borrow().get(dir) {
+            return Ok(files.clone());
         }
+        let files = match &self.rev {
+            Some(rev) => self.git.files_at(rev, dir)?,
+            None => Vec::new(),
+        };
+        self.listings
+            .borrow_mut()
+            .insert(dir.to_owned(), files.clone());
+        Ok(files)
     }
 
+    /// The files under `dir` (repository-relative, not recursive), links included.
+    fn files(&self, dir: &str) -> Result<Vec<String>, String> {
+        Ok(self.listing(dir)?.into_iter().map(|f| f.path).collect())
+    }
+
+    /// A file at the base; a symbolic link is followed to a regular file inside the
+    /// repository, as a checkout would.
     fn read(&self, path: &str) -> Result<Vec<u8>, String> {
-        match &self.rev {
-            Some(rev) => self.git.read_at(rev, path),
-            None => Err("no commit yet".to_owned()),
-        }
+        let Some(rev) = &self.rev else {
+            return Err("no commit yet".to_owned());
+        };
+        let entry = |path: &str| -> Result<Option<TreeFile>, String> {
+            Ok(self
+                .listing(parent(path))?
+                .into_iter()
+                .find(|f| f.path == path))
+        };
+        let path = match entry(path)? {
+            None => return Err(format!("`{path}` is not in the base revision")),
+            Some(f) if f.link => {
+                let resolved = link_target(path, &self.git.read_at(rev, path)?)?;
+                match entry(&resolved)? {
+                    Some(f) if !f.link => resolved,
+                    _ => {
+                        return Err(format!(
+                            "it is a symbolic link to `{resolved}`, which is not a file in the base revision"
+                        ));
+                    }
+                }
+            }
+            Some(_) => path.to_owned(),
+        };
+        crate::inputs::check_size(self.git.read_at(rev, &path)?, self.limit)
     }
 }
 
 /// Where the head's files are: the working tree, or the index.
 enum Head {
-    /// The working tree under the repository's top folder.
-    WorkTree(PathBuf),
-    /// The index: blob id by path, read through one `git cat-file --batch`.
+    /// The working tree under the repository's top folder, read inside it.
+    WorkTree { top: PathBuf, reader: Reader },
+    /// The index: blob id by path (files, and symbolic links apart), read through
+    /// one `git cat-file --batch`.
     Index {
         blobs: BTreeMap<String, String>,
+        links: BTreeMap<String, String>,
         reader: CatFile,
+        limit: u64,
     },
 }
 
 impl Head {
-    fn index(git: &dyn Git) -> Result<Head, String> {
-        let blobs = git
-            .index()?
-            .into_iter()
-            // files only: no symbolic links, no submodules (as in the working tree)
-            .filter(|e| e.mode.starts_with("100"))
-            .map(|e| (e.path, e.oid))
-            .collect();
+    fn index(git: &dyn Git, limit: u64) -> Result<Head, String> {
+        let (mut blobs, mut links) = (BTreeMap::new(), BTreeMap::new());
+        // files and symbolic links; no submodules (as in the working tree)
+        for e in git.index()? {
+            if e.mode.starts_with("100") {
+                blobs.insert(e.path, e.oid);
+            } else if e.mode == "120000" {
+                links.insert(e.path, e.oid);
+            }
+        }
         Ok(Head::Index {
             blobs,
+            links,
             reader: git.objects()?,
+            limit,
         })
     }
 
@@ -194,25 +265,61 @@ impl Head {
     /// The input files of a folder (repository-relative paths), sorted.
     fn files(&self, dir: &str, markers: &MarkerNames) -> Vec<String> {
         match self {
-            Head::WorkTree(top) => head_files(top, dir, markers),
-            Head::Index { blobs, .. } => Head::index_below(blobs, dir)
-                .filter(|(path, rest)| {
-                    !rest.contains('/') && is_input(Path::new(path.as_str()), markers)
-                })
-                .map(|(path, _)| path.clone())
-                .collect(),
+            Head::WorkTree { top, .. } => head_files(top, dir, markers),
+            Head::Index { blobs, links, .. } => {
+                let mut files: Vec<String> = Head::index_below(blobs, dir)
+                    .chain(Head::index_below(links, dir))
+                    .filter(|(path, rest)| {
+                        !rest.contains('/') && is_input(Path::new(path.as_str()), markers)
+                    })
+                    .map(|(path, _)| path.clone())
+                    .collect();
+                files.sort();
+                files
+            }
+        }
+    }
+
+    /// Why the folder cannot be listed, when it exists and cannot (the working tree).
+    fn unlistable(&self, dir: &str) -> Option<String> {
+        let Head::WorkTree { top, .. } = self else {
+            return None;
+        };
+        match std::fs::read_dir(top.join(dir)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                Some(format!("the folder cannot be read: {e}"))
+            }
+            _ => None,
         }
     }
 
     fn read(&mut self, path: &str) -> Result<Vec<u8>, String> {
         match self {
-            Head::WorkTree(top) => std::fs::read(top.join(path)).map_err(|e| e.to_string()),
-            Head::Index { blobs, reader } => {
-                let oid = blobs.get(path).ok_or("not in the index")?;
-                match reader.get(oid) {
+            Head::WorkTree { top, reader } => reader.read(&top.join(path)).map_err(|e| e.reason),
+            Head::Index {
+                blobs,
+                links,
+                reader,
+                limit,
+            } => {
+                let mut blob = |oid: &str| match reader.get(oid) {
                     Some((_, kind, bytes)) if kind == "blob" => Ok(bytes),
                     _ => Err(format!("cannot read the staged blob {oid}")),
-                }
+                };
+                let oid = match (blobs.get(path), links.get(path)) {
+                    (Some(oid), _) => oid.clone(),
+                    (None, Some(link)) => {
+                        // a symbolic link: followed to a staged file inside the repository
+                        let resolved = link_target(path, &blob(link)?)?;
+                        blobs.get(&resolved).cloned().ok_or_else(|| {
+                            format!(
+                                "it is a symbolic link to `{resolved}`, which is not a file in the index"
+                            )
+                        })?
+                    }
+                    (None, None) => return Err("not in the index".to_owned()),
+                };
+                crate::inputs::check_size(blob(&oid)?, *limit)
             }
         }
     }
@@ -220,7 +327,7 @@ impl Head {
     /// The folders directly inside `dir` (repository-relative), hidden ones aside.
     fn subfolders(&self, dir: &str) -> Vec<String> {
         match self {
-            Head::WorkTree(top) => subfolders(top, dir),
+            Head::WorkTree { top, .. } => subfolders(top, dir),
             Head::Index { blobs, .. } => {
                 let names: BTreeSet<&str> = Head::index_below(blobs, dir)
                     .filter_map(|(_, rest)| rest.split_once('/').map(|(name, _)| name))
@@ -261,11 +368,14 @@ fn scope(path: &Path, top: &Path, compare: Compare) -> Result<String, String> {
             in_folder.ok_or_else(|| format!("{}: {e}", path.display()))?
         }
     };
-    Ok(abs
-        .strip_prefix(top)
-        .unwrap_or(Path::new(""))
-        .to_string_lossy()
-        .replace('\\', "/"))
+    let inside = abs.strip_prefix(top).map_err(|_| {
+        format!(
+            "{} is outside the repository ({}): PR mode checks the repository's own files; run drlint inside the repository that holds it",
+            path.display(),
+            top.display()
+        )
+    })?;
+    Ok(inside.to_string_lossy().replace('\\', "/"))
 }
 
 /// The base and head inputs of the folders the change touches, within `paths`.
@@ -273,6 +383,7 @@ pub fn inputs(
     compare: Compare,
     paths: &[PathBuf],
     markers: &MarkerNames,
+    limit: u64,
 ) -> Result<(Vec<Input>, Vec<Input>), String> {
     let git = CliGit::new(Path::new("."));
     let top = git.toplevel().map_err(|_| match compare {
@@ -286,17 +397,27 @@ pub fn inputs(
         Compare::Base(base) => {
             let merge_base = merge_base(&git, base)?;
             let changes = git.changes(&merge_base)?;
-            (Some(merge_base), changes, Head::WorkTree(top.clone()))
+            let reader = Reader {
+                roots: Roots::of_dir(&top),
+                limit,
+            };
+            let head = Head::WorkTree {
+                top: top.clone(),
+                reader,
+            };
+            (Some(merge_base), changes, head)
         }
         Compare::Staged => {
             let head_commit = git.resolve("HEAD");
             let changes = git.staged_changes(head_commit.as_deref())?;
-            (head_commit, changes, Head::index(&git)?)
+            (head_commit, changes, Head::index(&git, limit)?)
         }
     };
     let base = Base {
         git: &git,
         rev: base_rev,
+        limit,
+        listings: RefCell::default(),
     };
     // the paths asked for, as repository-relative prefixes
     let top_canonical = top.canonicalize().unwrap_or(top.clone());
@@ -358,6 +479,10 @@ pub fn inputs(
                 let text = String::from_utf8_lossy(&bytes);
                 for source in drlint::check::local_module_sources(&text) {
                     let callee = drlint::rules::join_dir(dir, source);
+                    // a source that leads out of the repository is not followed
+                    if callee == ".." || callee.starts_with("../") {
+                        continue;
+                    }
                     if dirs.insert(callee.clone()) {
                         next.push(callee);
                     }
@@ -374,11 +499,24 @@ pub fn inputs(
 
     let mut head_inputs = Vec::new();
     let mut base_inputs = Vec::new();
+    let read = |head: &mut Head, file: &str| {
+        if unshowable(file) {
+            Err(String::new())
+        } else {
+            head.read(file)
+        }
+    };
     for dir in &dirs {
+        if let Some(reason) = head.unlistable(dir) {
+            head_inputs.push(Input {
+                path: display(&prefix, dir),
+                content: Err(reason),
+            });
+        }
         for file in head.files(dir, markers) {
             head_inputs.push(Input {
                 path: display(&prefix, &file),
-                content: head.read(&file),
+                content: read(&mut head, &file),
             });
         }
         for file in base
@@ -389,7 +527,11 @@ pub fn inputs(
             let shown = renamed.get(&file).cloned().unwrap_or_else(|| file.clone());
             base_inputs.push(Input {
                 path: display(&prefix, &shown),
-                content: base.read(&file),
+                content: if unshowable(&file) {
+                    Err(String::new())
+                } else {
+                    base.read(&file)
+                },
             });
         }
     }
@@ -399,7 +541,7 @@ pub fn inputs(
             if markers.wants(file_name(&file)) {
                 head_inputs.push(Input {
                     path: display(&prefix, &file),
-                    content: head.read(&file),
+                    content: read(&mut head, &file),
                 });
             }
         }
@@ -459,9 +601,11 @@ fn head_files(top: &Path, dir: &str, markers: &MarkerNames) -> Vec<String> {
     };
     let mut files: Vec<String> = entries
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        // files, and links and special files, which the reader judges
+        .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
+            // bytes that are not UTF-8 written `\xNN`: a name the checker cannot show
+            let name = crate::discover::display_path(Path::new(&e.file_name()));
             if dir == "." {
                 name
             } else {

@@ -15,6 +15,8 @@ pub struct LoadedConfig {
     pub config: Config,
     /// The configuration's folder as a display path relative to the current folder.
     pub root: String,
+    /// The configuration's folder.
+    pub dir: PathBuf,
 }
 
 pub struct Project {
@@ -88,6 +90,11 @@ pub fn display_relative(target: &Path) -> String {
     }
 }
 
+/// A configuration, rule or profile file: a regular file, of at most 10 MiB.
+fn read_text(path: &Path) -> Result<String, String> {
+    crate::inputs::read_text(path, crate::inputs::DEFAULT_MAX_FILE_SIZE)
+}
+
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let mut files: Vec<PathBuf> = entries
@@ -104,8 +111,7 @@ pub fn load_rules(dir: &Path) -> Result<Vec<Rule>, String> {
     yaml_files(dir)?
         .iter()
         .map(|file| {
-            let text =
-                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = read_text(file)?;
             Rule::from_yaml(&display_relative(file), &text).map_err(|e| e.to_string())
         })
         .collect()
@@ -116,8 +122,7 @@ pub fn load_profiles(dir: &Path) -> Result<Vec<Profile>, String> {
     yaml_files(dir)?
         .iter()
         .map(|file| {
-            let text =
-                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = read_text(file)?;
             Profile::from_yaml(&display_relative(file), &text).map_err(|e| e.to_string())
         })
         .collect()
@@ -128,8 +133,7 @@ pub fn load_chart_profiles(dir: &Path) -> Result<Vec<drlint::helm::profile::Char
     yaml_files(dir)?
         .iter()
         .map(|file| {
-            let text =
-                std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let text = read_text(file)?;
             drlint::helm::profile::ChartProfile::from_yaml(&display_relative(file), &text)
                 .map_err(|e| e.to_string())
         })
@@ -168,8 +172,7 @@ impl Project {
         let config = match find_config(args)? {
             None => None,
             Some(path) => {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let text = read_text(&path)?;
                 let shown = display_relative(&path);
                 let config = Config::parse(&text).map_err(|e| e.render(&shown))?;
                 let root_path = path.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -189,6 +192,11 @@ impl Project {
                 Some(LoadedConfig {
                     config,
                     root: display_relative(&root_path),
+                    dir: if root_path.as_os_str().is_empty() {
+                        PathBuf::from(".")
+                    } else {
+                        root_path
+                    },
                 })
             }
         };

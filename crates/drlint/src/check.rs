@@ -29,11 +29,20 @@ use crate::suppress::{
 use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
 
 pub const PARSE_ERROR: &str = "parse-error";
+/// A file found and not read: not a regular file, too large, outside the checked
+/// tree, a name that cannot be shown, an unreadable folder (an [`Input`] whose
+/// content is the reason), or a path holding a backslash.
+pub const INPUT_SKIPPED: &str = "input-skipped";
+
+/// Why a path holding a backslash is not read: on Windows it separates folders, so the
+/// path cannot be shown (or grouped into folders) unambiguously. Names that are not
+/// UTF-8 reach the checker with their bytes written `\xNN`, so they are skipped as well.
+const UNSHOWABLE_NAME: &str = "its name holds a backslash (a folder separator on Windows) or bytes that are not UTF-8 (shown as `\\xNN`), so drlint cannot name it unambiguously: rename it";
 pub const DUPLICATE_OBJECT_KEY: &str = "duplicate-object-key";
 
 /// One file handed to the checker: its display path (relative, `/`-separated)
-/// and its bytes, or why it could not be read. `.tf` files, automatic
-/// `.tfvars` files and `00-namespace.yaml` files are understood.
+/// and its bytes, or why it was not read (reported as `input-skipped`). `.tf`
+/// files, automatic `.tfvars` files and `00-namespace.yaml` files are understood.
 #[derive(Debug, Clone)]
 pub struct Input {
     pub path: String,
@@ -212,6 +221,10 @@ impl Checker {
     }
 
     pub fn check(&self, inputs: Vec<Input>) -> CheckReport {
+        // files not read, or whose path cannot be shown: reported, and nothing else
+        let (inputs, skipped): (Vec<Input>, Vec<Input>) = inputs
+            .into_iter()
+            .partition(|i| i.content.is_ok() && !i.path.contains('\\'));
         let files = inputs.len();
         let mut dirs: BTreeMap<String, DirInputs<'_>> = BTreeMap::new();
         for input in &inputs {
@@ -248,6 +261,7 @@ impl Checker {
         let fetched_dirs: BTreeSet<String> = fetched.values().cloned().collect();
         called.extend(fetched_dirs.iter().cloned());
         let (env_bindings, cli_bindings, mut findings) = self.outside_bindings();
+        findings.extend(skipped.iter().map(|i| self.skipped(i)));
         let load_dir = |path: &str| -> Option<ModuleDir> {
             let inputs = dirs.get(path)?;
             (!inputs.tf.is_empty()).then(|| self.parse_dir(path, inputs).dir)
@@ -668,18 +682,39 @@ impl Checker {
         }
     }
 
-    /// The input as UTF-8 text, or the `parse-error` finding saying why not.
+    /// The `input-skipped` finding of a file not read (its content is why), or of a
+    /// path holding a backslash.
+    pub(crate) fn skipped(&self, input: &Input) -> Finding {
+        let why = match &input.content {
+            _ if input.path.contains('\\') => UNSHOWABLE_NAME,
+            Err(why) => why.as_str(),
+            Ok(_) => "",
+        };
+        let rule = self.rule(INPUT_SKIPPED);
+        Finding {
+            rule: INPUT_SKIPPED.to_owned(),
+            severity: rule.map_or(Severity::Warning, |r| r.severity),
+            help: rule.map(|r| r.help.clone()),
+            docs: rule.and_then(|r| r.docs.clone()),
+            label: Some(why.to_owned()),
+            message: format!("{} was not read: {why}", input.path),
+            file: Arc::new(SourceFile::new(input.path.clone(), "")),
+            span: 0..0,
+            related: Vec::new(),
+            identity: String::new(),
+            fingerprint: String::new(),
+            status: None,
+            since: None,
+            production: None,
+        }
+    }
+
+    /// The input as UTF-8 text, or the finding saying why not (`input-skipped` for
+    /// a file not read, `parse-error` for one that is not UTF-8).
     pub(crate) fn decode(&self, input: &Input) -> Result<Arc<SourceFile>, Box<Finding>> {
         let bytes = match &input.content {
-            Ok(bytes) => bytes,
-            Err(why) => {
-                let file = Arc::new(SourceFile::new(input.path.clone(), ""));
-                return Err(Box::new(self.problem(
-                    file,
-                    0..0,
-                    format!("cannot read file: {why}"),
-                )));
-            }
+            Ok(bytes) if !input.path.contains('\\') => bytes,
+            _ => return Err(Box::new(self.skipped(input))),
         };
         match std::str::from_utf8(bytes) {
             Ok(text) => Ok(Arc::new(SourceFile::new(input.path.clone(), text))),

@@ -28,6 +28,10 @@ pub struct Config {
     /// Never check files matching these globs (on top of `.gitignore`).
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// Files larger than this many bytes are not read, and are reported as `input-skipped`
+    /// (default 10 MiB, 10485760; `--max-file-size` wins over it).
+    #[serde(default)]
+    pub max_file_size: Option<u64>,
     /// Per-rule settings for the whole tree.
     #[serde(default)]
     pub rules: BTreeMap<String, RuleSettings>,
@@ -385,6 +389,9 @@ severity_threshold: warning
 # Files to check, as globs relative to this file's folder (on top of .gitignore).
 # include: ["namespaces/**"]
 exclude: []
+
+# Files larger than this (bytes) are not read, and are reported (input-skipped).
+# max_file_size: 10485760
 
 # Per-rule settings for the whole tree: enabled, severity, options.
 rules:

@@ -1,5 +1,6 @@
 //! `--format concise`: one line per finding, `path:line:column: severity rule message`
-//! (columns count characters; the message on one line), then the summary line of the
+//! (columns count characters; the message on one line; control characters escaped, as
+//! in every human-readable format: `\u{1b}`), then the summary line of the
 //! human format. And [`Statistics`] (`--statistics`): the number of findings per rule,
 //! split by production, as `ruff --statistics` does.
 
@@ -18,12 +19,12 @@ impl Render for Concise {
             writeln!(
                 out,
                 "{}:{}:{}: {} {} {}",
-                f.path(),
+                super::escape_controls(f.path()),
                 at.line,
                 at.column,
                 f.severity,
-                f.rule,
-                super::one_line(&f.message)
+                super::escape_controls(&f.rule),
+                super::escape_controls(&super::one_line(&f.message))
             )?;
         }
         writeln!(out, "{}", super::human::summary_line(report))
@@ -80,7 +81,7 @@ impl Render for Statistics {
         };
         writeln!(out, "{}  rule", header.join("  "))?;
         for (rule, counts) in &rows {
-            line(out, counts, rule)?;
+            line(out, counts, &super::escape_controls(rule))?;
         }
         line(out, &total, "total")
     }

@@ -7,7 +7,9 @@
 //!   several lines gets `line` and `endLine` without columns.
 //! - The message is the finding's message, then its help on the following lines.
 //!   Escaped as GitHub's runner unescapes: `%` → `%25`, CR → `%0D`, LF → `%0A`; property
-//!   values (file, title) also `:` → `%3A` and `,` → `%2C`.
+//!   values (file, title) also `:` → `%3A` and `,` → `%2C`. Other control characters
+//!   (ESC, BS, a CR that ends no line...) are written `\u{1b}` first, as in every
+//!   human-readable format.
 //! - GitHub shows at most 10 annotations of each level per step. drlint writes the 10 most
 //!   important of each level (new before existing in PR mode, production before the rest,
 //!   then by path and line); when any were left out, one last notice says how many and
@@ -45,9 +47,11 @@ fn command(severity: Severity) -> &'static str {
     }
 }
 
-/// A workflow command's data (the message).
+/// A workflow command's data (the message). Other control characters, which the
+/// log would render (ANSI colours, cursor moves), are escaped as `\u{1b}` first.
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25")
+    super::escape_controls(text)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -129,5 +133,9 @@ mod tests {
     fn data_and_properties_are_escaped() {
         assert_eq!(escape_data("100% off\r\nnext"), "100%25 off%0D%0Anext");
         assert_eq!(escape_property("a:b,c%"), "a%3Ab%2Cc%25");
+        assert_eq!(
+            escape_data("\u{1b}[31mred\u{8}\r"),
+            "\\u{1b}[31mred\\u{8}\\u{d}"
+        );
     }
 }

@@ -9,7 +9,7 @@ use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, So
 
 use super::Render;
 use crate::check::CheckReport;
-use crate::finding::{Finding, Related};
+use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::SourceFile;
 
@@ -20,12 +20,20 @@ pub struct Human {
     pub summary: bool,
 }
 
-/// A finding seen through miette's `Diagnostic`.
-struct FindingDiagnostic<'a> {
-    finding: &'a Finding,
+/// A finding seen through miette's `Diagnostic`, every text escaped
+/// ([`super::escape_controls`]): message, rule, help, labels, file names and source lines.
+struct FindingDiagnostic {
+    message: String,
+    code: String,
+    severity: Severity,
+    help: Option<String>,
+    url: Option<String>,
+    /// The file as shown (escaped), or the stand-in for an empty file (a marker),
+    /// so that the label has a line to point at.
+    source: Arc<SourceFile>,
+    /// Labels in this file, with spans into `source`; the first is the primary one.
+    labels: Vec<(Option<String>, std::ops::Range<usize>)>,
     related: Vec<RelatedDiagnostic>,
-    /// Shown instead of an empty file (a marker), so that the label has a line to point at.
-    empty_file: Option<SourceFile>,
 }
 
 /// The one line shown for an empty file.
@@ -39,21 +47,80 @@ struct RelatedDiagnostic {
     message: String,
 }
 
-impl fmt::Debug for FindingDiagnostic<'_> {
+/// A file as shown: its path and text with control characters escaped, and how
+/// its byte offsets moved (nothing to do when none needed escaping, as is usual).
+struct Shown {
+    file: Arc<SourceFile>,
+    /// (offset in the original of an escaped character, bytes added up to and with it)
+    shifts: Vec<(usize, usize)>,
+}
+
+impl Shown {
+    fn new(file: &Arc<SourceFile>) -> Shown {
+        let path = super::escape_controls(&file.path);
+        let text_clean = !file.text.chars().any(super::needs_escape);
+        if text_clean && matches!(path, std::borrow::Cow::Borrowed(_)) {
+            return Shown {
+                file: Arc::clone(file),
+                shifts: Vec::new(),
+            };
+        }
+        if text_clean {
+            return Shown {
+                file: Arc::new(SourceFile::new(path.into_owned(), Arc::clone(&file.text))),
+                shifts: Vec::new(),
+            };
+        }
+        let mut text = String::with_capacity(file.text.len() + 16);
+        let mut shifts = Vec::new();
+        let mut added = 0;
+        let mut chars = file.text.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            let line_end = c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
+            if super::needs_escape(c) && !line_end {
+                let escaped = format!("\\u{{{:x}}}", u32::from(c));
+                added += escaped.len() - c.len_utf8();
+                text.push_str(&escaped);
+                shifts.push((i, added));
+            } else {
+                text.push(c);
+            }
+        }
+        Shown {
+            file: Arc::new(SourceFile::new(path.into_owned(), text)),
+            shifts,
+        }
+    }
+
+    fn offset(&self, offset: usize) -> usize {
+        let k = self.shifts.partition_point(|&(at, _)| at < offset);
+        offset + if k == 0 { 0 } else { self.shifts[k - 1].1 }
+    }
+
+    fn span(&self, span: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        self.offset(span.start)..self.offset(span.end)
+    }
+}
+
+fn escaped(text: &str) -> String {
+    super::escape_controls(text).into_owned()
+}
+
+impl fmt::Debug for FindingDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("FindingDiagnostic")
-            .field("rule", &self.finding.rule)
+            .field("rule", &self.code)
             .finish()
     }
 }
 
-impl fmt::Display for FindingDiagnostic<'_> {
+impl fmt::Display for FindingDiagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.finding.message)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for FindingDiagnostic<'_> {}
+impl std::error::Error for FindingDiagnostic {}
 
 fn miette_severity(s: Severity) -> miette::Severity {
     match s {
@@ -63,51 +130,38 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-impl Diagnostic for FindingDiagnostic<'_> {
+impl Diagnostic for FindingDiagnostic {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        // in PR mode, say which findings this change brings
-        match self.finding.status {
-            Some(crate::finding::Status::New) => {
-                Some(Box::new(format!("{} (new)", self.finding.rule)))
-            }
-            _ => Some(Box::new(&self.finding.rule)),
-        }
+        Some(Box::new(&self.code))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(miette_severity(self.finding.severity))
+        Some(miette_severity(self.severity))
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding
-            .help
+        self.help
             .as_ref()
-            .map(|h| Box::new(h.trim_end()) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.finding
-            .docs
+        self.url
             .as_ref()
             .map(|d| Box::new(d) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        match &self.empty_file {
-            Some(stand_in) => Some(stand_in),
-            None => Some(&*self.finding.file),
-        }
+        Some(&*self.source)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let f = self.finding;
-        let primary = LabeledSpan::new_primary_with_span(f.label.clone(), f.span.clone());
-        let secondary = f
-            .related
-            .iter()
-            .filter(|r| Arc::ptr_eq(&r.file, &f.file))
-            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), r.span.clone()));
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
+        let mut labels = self.labels.iter();
+        let primary = labels
+            .next()
+            .map(|(l, span)| LabeledSpan::new_primary_with_span(l.clone(), span.clone()));
+        let secondary = labels.map(|(l, span)| LabeledSpan::new_with_span(l.clone(), span.clone()));
+        Some(Box::new(primary.into_iter().chain(secondary)))
     }
 
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
@@ -228,21 +282,52 @@ impl Human {
 
     /// Renders one finding as miette's graphical report.
     pub fn render_finding(&self, finding: &Finding) -> String {
+        let shown = Shown::new(&finding.file);
+        // an unreadable or skipped file has no text either, but is not empty
+        let stand_in = finding.file.text.is_empty()
+            && finding.rule != crate::check::PARSE_ERROR
+            && finding.rule != crate::check::INPUT_SKIPPED;
+        let (source, mut labels) = if stand_in {
+            (
+                Arc::new(SourceFile::new(shown.file.path.clone(), EMPTY_FILE)),
+                vec![(finding.label.as_deref().map(escaped), finding.span.clone())],
+            )
+        } else {
+            (
+                Arc::clone(&shown.file),
+                vec![(
+                    finding.label.as_deref().map(escaped),
+                    shown.span(&finding.span),
+                )],
+            )
+        };
+        let mut related = Vec::new();
+        for r in &finding.related {
+            if Arc::ptr_eq(&r.file, &finding.file) {
+                labels.push((Some(escaped(&r.message)), shown.span(&r.span)));
+            } else {
+                let other = Shown::new(&r.file);
+                related.push(RelatedDiagnostic {
+                    span: other.span(&r.span),
+                    file: other.file,
+                    message: escaped(&r.message),
+                });
+            }
+        }
+        let rule = escaped(&finding.rule);
         let diagnostic = FindingDiagnostic {
-            finding,
-            related: finding
-                .related
-                .iter()
-                .filter(|r| !Arc::ptr_eq(&r.file, &finding.file))
-                .map(|r: &Related| RelatedDiagnostic {
-                    file: Arc::clone(&r.file),
-                    span: r.span.clone(),
-                    message: r.message.clone(),
-                })
-                .collect(),
-            // an unreadable file has no text either, but is not empty: not for parse errors
-            empty_file: (finding.file.text.is_empty() && finding.rule != crate::check::PARSE_ERROR)
-                .then(|| SourceFile::new(finding.file.path.clone(), EMPTY_FILE)),
+            message: escaped(&finding.message),
+            // in PR mode, say which findings this change brings
+            code: match finding.status {
+                Some(crate::finding::Status::New) => format!("{rule} (new)"),
+                _ => rule,
+            },
+            severity: finding.severity,
+            help: finding.help.as_deref().map(|h| escaped(h.trim_end())),
+            url: finding.docs.as_deref().map(escaped),
+            source,
+            labels,
+            related,
         };
         let mut out = String::new();
         self.handler()

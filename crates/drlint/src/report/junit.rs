@@ -8,8 +8,9 @@
 //! fix. A rule without findings is a suite with one passing test case named after the rule,
 //! so that the report shows what was checked.
 //!
-//! Everything is XML-escaped, and characters XML 1.0 does not allow (control characters
-//! other than tab, line feed and carriage return; U+FFFE, U+FFFF) are dropped.
+//! Everything is XML-escaped. Control characters are written `\u{1b}` as in every
+//! human-readable format (a carriage return that ends a line is kept); characters XML 1.0
+//! does not allow that remain (U+FFFE, U+FFFF) are dropped.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -30,8 +31,10 @@ fn allowed(c: char) -> bool {
         || c >= '\u{10000}'
 }
 
-/// Text content: `&`, `<` and `>` escaped, disallowed characters dropped.
+/// Text content: control characters written `\u{1b}` (as in every human-readable
+/// format), `&`, `<` and `>` escaped, disallowed characters dropped.
 fn text(s: &str) -> String {
+    let s = super::escape_controls(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|&c| allowed(c)) {
         match c {
@@ -47,6 +50,7 @@ fn text(s: &str) -> String {
 /// An attribute value (in double quotes): also quotes, and white space as
 /// references, which attribute-value normalisation would otherwise turn into spaces.
 fn attribute(s: &str) -> String {
+    let s = super::escape_controls(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars().filter(|&c| allowed(c)) {
         match c {
@@ -166,11 +170,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_and_drops_what_xml_forbids() {
-        assert_eq!(text("a<b>&c\u{1}\u{1b}\td\u{FFFE}"), "a&lt;b&gt;&amp;c\td");
+    fn escapes_controls_and_drops_what_xml_forbids() {
+        assert_eq!(
+            text("a<b>&c\u{1}\u{1b}\td\u{FFFE}"),
+            "a&lt;b&gt;&amp;c\\u{1}\\u{1b}\td"
+        );
         assert_eq!(
             attribute("say \"hi\"\n'x'\u{0}"),
-            "say &quot;hi&quot;&#10;&apos;x&apos;"
+            "say &quot;hi&quot;&#10;&apos;x&apos;\\u{0}"
         );
         assert_eq!(text("é€😀"), "é€😀");
     }

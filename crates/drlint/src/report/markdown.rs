@@ -10,7 +10,8 @@
 //!
 //! Cells are escaped for GitHub's tables: `|` as `\|` (also inside code spans, where GitHub's
 //! table parser needs it too), `<`, `>` and `&` as entities outside code spans, where HTML
-//! would otherwise be read; line breaks become `<br>` (a space inside a code span).
+//! would otherwise be read; line breaks become `<br>` (a space inside a code span); other
+//! control characters are written `\u{1b}`, as in every human-readable format.
 //!
 //! The output never exceeds `limit` bytes (GitHub: 1 MiB for a step summary, 65,536
 //! characters for a comment): rows are added whole while they fit, and a last line says how
@@ -77,8 +78,9 @@ fn escape_code(code: &str, out: &mut String) {
 /// One table cell: code spans (a backtick run closed by a run of the same length,
 /// as CommonMark reads them) keep their text; the rest is escaped.
 pub(crate) fn cell(text: &str) -> String {
+    let text = super::escape_controls(text);
     let mut out = String::with_capacity(text.len() + 8);
-    let mut rest = text;
+    let mut rest: &str = &text;
     while let Some(open) = rest.find('`') {
         escape_text(&rest[..open], &mut out);
         let after = &rest[open..];
@@ -304,5 +306,6 @@ mod tests {
         // an unmatched backtick is literal; a double run closes only on a double run
         assert_eq!(cell("it`s <x>"), "it`s &lt;x&gt;");
         assert_eq!(cell("``a ` b`` <"), "``a ` b`` &lt;");
+        assert_eq!(cell("`\u{1b}[2J` \u{7}"), "`\\u{1b}[2J` \\u{7}");
     }
 }

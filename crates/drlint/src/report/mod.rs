@@ -79,6 +79,36 @@ pub fn uri_path(path: &str) -> String {
     out
 }
 
+/// Whether a character must not reach a terminal raw: control characters (C0 but
+/// tab and line feed, DEL, C1), which move the cursor, retitle the window or start
+/// escape sequences (ESC, CSI, OSC, CR, BS), and the bidirectional formatting
+/// characters, which reorder what is shown ("Trojan Source").
+pub fn needs_escape(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text safe to show: every character [`needs_escape`] says written as Rust writes it,
+/// `\u{1b}` (lowercase hex), except a carriage return that ends a line (`\r\n`), which is
+/// kept. Borrowed when nothing needed escaping, as is usual.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(needs_escape) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            out.push(c);
+        } else if needs_escape(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The text on one line: each line break (`\r\n`, `\n`, `\r`) becomes a space.
 pub(crate) fn one_line(text: &str) -> String {
     text.replace("\r\n", " ").replace(['\n', '\r'], " ")
@@ -117,6 +147,20 @@ pub(crate) const SEVERITIES: [Severity; 3] = [Severity::Error, Severity::Warning
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_as_rust_writes_them() {
+        assert_eq!(escape_controls("plain\ttext\n"), "plain\ttext\n");
+        assert!(matches!(
+            escape_controls("ok"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            escape_controls("\u{1b}]0;t\u{7}\u{1b}[2J\r\u{8}\u{7f}\u{9b}\u{202e}"),
+            "\\u{1b}]0;t\\u{7}\\u{1b}[2J\\u{d}\\u{8}\\u{7f}\\u{9b}\\u{202e}"
+        );
+        assert_eq!(escape_controls("crlf\r\nline"), "crlf\r\nline");
+    }
 
     #[test]
     fn paths_are_percent_encoded_as_uri_references() {
