@@ -687,13 +687,10 @@ impl Checker {
                 let offset = e.valid_up_to();
                 let lossy = String::from_utf8_lossy(bytes).into_owned();
                 let file = Arc::new(SourceFile::new(input.path.clone(), lossy));
-                let end = file.text[offset..]
-                    .chars()
-                    .next()
-                    .map_or(offset, |c| offset + c.len_utf8());
+                let span = file.char_span(offset);
                 Err(Box::new(self.problem(
                     file,
-                    offset..end,
+                    span,
                     format!("file is not UTF-8 text (invalid byte at offset {offset})"),
                 )))
             }
@@ -701,12 +698,10 @@ impl Checker {
     }
 
     fn parse_error(&self, file: Arc<SourceFile>, e: ParseError) -> Finding {
-        let offset = e.offset.min(file.text.len());
-        let end = file.text[offset..]
-            .chars()
-            .next()
-            .map_or(offset, |c| offset + c.len_utf8());
-        self.problem(file, offset..end, e.message)
+        // an offset from a parser may fall inside a character (serde_json counts
+        // bytes up to the one it stopped at): the finding points at its character
+        let span = file.char_span(e.offset);
+        self.problem(file, span, e.message)
     }
 
     pub(crate) fn problem(

@@ -8,6 +8,59 @@ fn checker() -> &'static Checker {
     CHECKER.get_or_init(|| Checker::new(builtin::rules().unwrap(), builtin::profiles().unwrap()))
 }
 
+fn input(path: &str, bytes: &[u8]) -> Input {
+    Input {
+        path: path.into(),
+        content: Ok(bytes.to_vec()),
+    }
+}
+
+/// Every finding's spans lie inside its file and on character boundaries.
+fn assert_spans_valid(report: &drlint::CheckReport) {
+    for f in &report.findings {
+        let text = &f.file.text;
+        for span in std::iter::once(&f.span).chain(f.related.iter().map(|r| &r.span)) {
+            assert!(span.start <= span.end && span.end <= text.len(), "{f:?}");
+            assert!(
+                text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                "{f:?}"
+            );
+        }
+    }
+}
+
+fn parse_errors(report: &drlint::CheckReport, path: &str) -> usize {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule == "parse-error" && f.path() == path)
+        .count()
+}
+
+#[test]
+fn an_unterminated_comment_ending_in_a_multibyte_character_is_a_parse_error() {
+    let report = checker().check(vec![input("main.tf", "/* €".as_bytes())]);
+    assert_spans_valid(&report);
+    assert_eq!(parse_errors(&report, "main.tf"), 1, "{:?}", report.findings);
+}
+
+#[test]
+fn malformed_tfvars_json_with_a_multibyte_character_is_a_parse_error() {
+    for json in ["{\"a\": \"€", "{\"a\": €}", "{\"€\": }", "{\"a\": 1 €"] {
+        let report = checker().check(vec![
+            input("main.tf", b"variable \"a\" {}\n"),
+            input("terraform.tfvars.json", json.as_bytes()),
+        ]);
+        assert_spans_valid(&report);
+        assert_eq!(
+            parse_errors(&report, "terraform.tfvars.json"),
+            1,
+            "{json}: {:?}",
+            report.findings
+        );
+    }
+}
+
 /// Text made of HCL-ish fragments, so that the parser gets far and the
 /// evaluator and rules see odd but valid structures too.
 fn hclish() -> impl Strategy<Value = String> {

@@ -114,8 +114,9 @@ fn convert_body(text: &str, body: Body) -> (Vec<Attribute>, Vec<Block>) {
                     || block.ident.span().map_or(span.start, |s| s.end),
                     |s| s.end,
                 );
-                let header_end = text[labels_end..span.end.max(labels_end)]
-                    .find('{')
+                let header_end = text
+                    .get(labels_end..span.end.max(labels_end))
+                    .and_then(|t| t.find('{'))
                     .map_or(labels_end, |i| labels_end + i + 1);
                 let labels = block.labels.iter().map(|l| l.as_str().to_owned()).collect();
                 let ident = block.ident.as_str().to_owned();

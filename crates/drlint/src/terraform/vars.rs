@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::eval::{Binding, Bindings, Scope, Value, Via, ViaKind};
 use crate::hcl::{ParseError, parse_hcl};
 use crate::model::{ModuleDir, TfFile};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, floor_char_boundary};
 
 /// A value given on the command line or in the environment, as text.
 #[derive(Debug, Clone)]
@@ -117,9 +117,12 @@ pub fn read_tfvars(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<()
 
 fn read_tfvars_json(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<(), ParseError> {
     let json: serde_json::Value = serde_json::from_str(&file.text).map_err(|e| {
+        // serde_json counts columns in bytes, up to the byte it stopped at, which
+        // may be inside a character: the offset is floored to that character
         let line = e.line().max(1);
+        let offset = file.line_start(line) + e.column().saturating_sub(1);
         ParseError {
-            offset: file.line_start(line) + e.column().saturating_sub(1),
+            offset: floor_char_boundary(&file.text, offset),
             message: format!("invalid JSON: {e}"),
         }
     })?;
