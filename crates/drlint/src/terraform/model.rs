@@ -91,11 +91,6 @@ impl TfFile {
             duplicate_keys,
         }
     }
-
-    /// Whether `span` is a key that Terraform discards because the same object repeats it later.
-    pub fn is_masked_key(&self, span: &Range<usize>) -> bool {
-        self.duplicate_keys.iter().any(|d| &d.first == span)
-    }
 }
 
 fn convert_body(text: &str, body: Body) -> (Vec<Attribute>, Vec<Block>) {

@@ -32,6 +32,8 @@ pub type ObjectIterMut<'a> = Box<dyn Iterator<Item = (ObjectKeyMut<'a>, &'a mut 
 #[derive(Debug, Clone, Eq, Default)]
 pub struct Object {
     items: VecMap<ObjectKey, ObjectValue>,
+    // drlint patch: the earlier items of keys the object repeats (see `redefined`).
+    redefined: Vec<(ObjectKey, ObjectValue)>,
     trailing: RawString,
     decor: Decor,
     span: Option<Range<usize>>,
@@ -159,6 +161,24 @@ impl Object {
         )
     }
 
+    /// drlint patch: the items the parser read for a key that the object repeats
+    /// later, earliest first, each replaced by the later item (which `iter`
+    /// yields, last in order). HCL keeps the last value of a repeated key;
+    /// upstream hcl-edit rejects the object instead.
+    #[inline]
+    pub fn redefined(&self) -> &[(ObjectKey, ObjectValue)] {
+        &self.redefined
+    }
+
+    /// drlint patch: replaces the item of `key` by a later one, keeping the
+    /// earlier one in `redefined`; the later item goes last in order.
+    pub(crate) fn redefine(&mut self, key: ObjectKey, value: ObjectValue) {
+        if let Some(earlier) = self.items.remove_entry(&key) {
+            self.redefined.push(earlier);
+        }
+        self.items.insert(key, value);
+    }
+
     /// Return a reference to raw trailing decor before the object's closing `}`.
     #[inline]
     pub fn trailing(&self) -> &RawString {
@@ -176,6 +196,11 @@ impl Object {
         self.trailing.despan(input);
 
         for (key, value) in self.items.iter_mut2() {
+            key.despan(input);
+            value.despan(input);
+        }
+
+        for (key, value) in &mut self.redefined {
             key.despan(input);
             value.despan(input);
         }

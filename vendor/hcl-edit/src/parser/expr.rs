@@ -540,18 +540,10 @@ fn object_items<'i>(
                 return Ok(());
             }
 
-            let checkpoint = input.checkpoint();
             let mut key = object_key(input)?;
-
-            if object.contains_key(&key) {
-                input.reset(&checkpoint);
-                return cut_err(fail)
-                    .context(StrContext::Label("object item"))
-                    .context(StrContext::Expected(StrContextValue::Description(
-                        "unique object key; found redefined object key",
-                    )))
-                    .parse_next(input);
-            }
+            // drlint patch: a repeated key is not an error (HCL keeps the last value);
+            // the earlier item is kept aside in `Object::redefined`.
+            let redefined = object.contains_key(&key);
 
             let mut value = object_value(input)?;
             key.decor_mut().set_prefix(trailing);
@@ -563,7 +555,11 @@ fn object_items<'i>(
             let value_terminator = match ch {
                 '}' => {
                     value.set_terminator(ObjectValueTerminator::None);
-                    object.insert(key, value);
+                    if redefined {
+                        object.redefine(key, value);
+                    } else {
+                        object.insert(key, value);
+                    }
                     state.borrow_mut().on_expr_term(Expression::Object(object));
                     return Ok(());
                 }
@@ -605,7 +601,11 @@ fn object_items<'i>(
             };
 
             value.set_terminator(value_terminator);
-            object.insert(key, value);
+            if redefined {
+                object.redefine(key, value);
+            } else {
+                object.insert(key, value);
+            }
         }
     }
 }

@@ -295,14 +295,10 @@ impl<'a> Scope<'a> {
             Expression::Object(object) => {
                 let mut size = Growing::new(&self.budget);
                 let mut map = BTreeMap::new();
+                // a key the object repeats is there once, with its last value (the
+                // parser set the earlier ones aside); a key written bare and quoted
+                // (`a`, `"a"`) is two items, and the later one wins here too
                 for (key, value) in object.iter() {
-                    let key_span = match key {
-                        ObjectKey::Ident(i) => i.span(),
-                        ObjectKey::Expression(e) => e.span(),
-                    };
-                    if key_span.is_some_and(|s| self.dir.files[env.file].is_masked_key(&s)) {
-                        continue;
-                    }
                     let name = match key {
                         ObjectKey::Ident(i) => i.as_str().to_owned(),
                         ObjectKey::Expression(e) => {

@@ -1274,3 +1274,18 @@ fn a_variable_default_refers_to_nothing() {
         list(vec![num(1.0), Value::Unknown])
     );
 }
+
+#[test]
+fn a_nested_key_named_like_a_repeated_one_keeps_its_value() {
+    let d = one_file(
+        "locals {\n  x = {\n    a = { x = 1 }\n    b = { a = true }\n    a = { x = 2 }\n  }\n  y = { a = 1, \"a\" = 2 }\n}\n",
+    );
+    assert_eq!(
+        eval_local(&d, "x"),
+        obj(vec![
+            ("a", obj(vec![("x", num(2.0))])),
+            ("b", obj(vec![("a", Value::Bool(true))])),
+        ])
+    );
+    assert_eq!(eval_local(&d, "y"), obj(vec![("a", num(2.0))]));
+}
