@@ -277,8 +277,50 @@ fn hclish() -> impl Strategy<Value = String> {
     prop::collection::vec(token, 0..40).prop_map(|t| t.concat())
 }
 
+/// Bytes with the pieces that trip offsets up: multibyte characters, comment,
+/// string and heredoc openers, brackets, YAML and JSON punctuation.
+fn tricky_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        prop::collection::vec(any::<u8>(), 0..6),
+        "[a-z_ ]{1,4}".prop_map(String::into_bytes),
+        prop::sample::select(vec![
+            "€", "é", "😀", "\u{feff}", "/*", "*/", "//", "#", "\"", "'", "\\", "{", "}", "[", "]",
+            "(", ")", "=", ":", ",", "\n", "\r\n", "\t", "<<EOT\n", "<<-EOT\n", "EOT\n", "${", "%{",
+            "- ", "&a ", "*a", "<<: ", "---\n", "a = ", "local.a", "var.a", "[*]", "true", "1e9",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec()),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+}
+
+/// The kinds of input drlint reads, by name.
+const KINDS: [&str; 4] = [
+    "x.tf",
+    "terraform.tfvars",
+    "terraform.tfvars.json",
+    "values.yaml",
+];
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_as_any_input_never_panic(
+        bytes in prop_oneof![tricky_bytes(), prop::collection::vec(any::<u8>(), 0..300)],
+        kind in 0..KINDS.len(),
+    ) {
+        let report = checker().check(vec![
+            input("main.tf", b"variable \"a\" {}\n"),
+            input(KINDS[kind], &bytes),
+        ]);
+        for f in &report.findings {
+            let text = &f.file.text;
+            for span in std::iter::once(&f.span).chain(f.related.iter().map(|r| &r.span)) {
+                prop_assert!(span.start <= span.end && span.end <= text.len());
+                prop_assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+            }
+        }
+    }
 
     #[test]
     fn hcl_like_text_never_panics(text in hclish()) {
