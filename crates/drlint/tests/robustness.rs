@@ -178,6 +178,24 @@ fn deeply_nested_brackets_are_a_parse_error_not_a_stack_overflow() {
     let text = format!("{}{}", "a {\n".repeat(10_000), "}\n".repeat(10_000));
     let report = check_within(vec![input("main.tf", text.as_bytes())]);
     assert_eq!(parse_errors(&report, "main.tf"), 1);
+    // other ways to nest, read in a resource so that they are evaluated too
+    let n = 10_000;
+    for expr in [
+        format!("{}true", "!".repeat(n)),
+        format!("{}1", "-".repeat(n)),
+        format!("{}1", "true ? 1 : ".repeat(n)),
+        format!("{}1{}", "\"${".repeat(n), "}\"".repeat(n)),
+        format!("{}1{}", "[for x in ".repeat(n), " : x]".repeat(n)),
+        format!("1{}", " + 1".repeat(n)),
+        format!("local.a{}", ".b".repeat(n)),
+        format!("[1]{}", "[0]".repeat(n)),
+    ] {
+        let text = format!(
+            "locals {{\n  a = {{}}\n}}\nmodule \"s3\" {{\n  source = \"{S3}\"\n  versioning = {expr}\n}}\n"
+        );
+        let report = check_within(vec![input("main.tf", text.as_bytes())]);
+        assert_spans_valid(&report);
+    }
 }
 
 #[test]
@@ -285,8 +303,9 @@ fn tricky_bytes() -> impl Strategy<Value = Vec<u8>> {
         "[a-z_ ]{1,4}".prop_map(String::into_bytes),
         prop::sample::select(vec![
             "€", "é", "😀", "\u{feff}", "/*", "*/", "//", "#", "\"", "'", "\\", "{", "}", "[", "]",
-            "(", ")", "=", ":", ",", "\n", "\r\n", "\t", "<<EOT\n", "<<-EOT\n", "EOT\n", "${", "%{",
-            "- ", "&a ", "*a", "<<: ", "---\n", "a = ", "local.a", "var.a", "[*]", "true", "1e9",
+            "(", ")", "=", ":", ",", "\n", "\r\n", "\t", "<<EOT\n", "<<-EOT\n", "EOT\n", "${",
+            "%{", "- ", "&a ", "*a", "<<: ", "---\n", "a = ", "local.a", "var.a", "[*]", "true",
+            "1e9",
         ])
         .prop_map(|s| s.as_bytes().to_vec()),
     ];

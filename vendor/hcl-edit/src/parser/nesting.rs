@@ -24,6 +24,14 @@ pub(super) const MAX_NESTING_DEPTH: usize = 64;
 /// tree that overflows the stack when traversed.
 pub(super) const MAX_OPERATOR_DEPTH: usize = 128;
 
+/// drlint patch: the most stack the nested levels of one parse may use, in bytes.
+///
+/// The nesting depth alone does not bound the stack: a level costs from a few hundred bytes to
+/// tens of kilobytes depending on the construct and the build (64 nested `for` expressions take
+/// more than 2 MiB in a debug build, the stack of a spawned thread). Past this budget the input
+/// is rejected as too deeply nested, whatever its depth.
+pub(super) const MAX_NESTING_STACK: usize = 1 << 20;
+
 /// Nesting state of the parser, tracked as part of the parser input state.
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct NestingState {
@@ -32,6 +40,16 @@ pub(super) struct NestingState {
     /// The maximum operator depth of the expressions parsed within the current operator depth
     /// scope.
     operator_depth: usize,
+    /// drlint patch: an address on the stack when the first level was entered (0 before), from
+    /// which the stack used by nested levels is measured.
+    stack_start: usize,
+}
+
+/// drlint patch: an address on the current stack frame.
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 /// Runs `parser` one nesting level deeper within its own operator depth scope (see
@@ -50,6 +68,20 @@ where
 
     move |input: &mut Input<'i>| {
         let depth = input.state.depth;
+        let here = stack_address();
+        if depth == 0 {
+            input.state.stack_start = here;
+        }
+
+        if depth > 0 && input.state.stack_start.abs_diff(here) > MAX_NESTING_STACK {
+            // drlint patch: the same error as for too many levels, for too much stack
+            return cut_err(fail)
+                .context(StrContext::Label("nesting depth"))
+                .context(StrContext::Expected(StrContextValue::Description(
+                    "less deeply nested expressions",
+                )))
+                .parse_next(input);
+        }
 
         if depth >= MAX_NESTING_DEPTH {
             // Keep the description in sync with `MAX_NESTING_DEPTH`.

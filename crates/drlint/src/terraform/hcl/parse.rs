@@ -58,6 +58,9 @@ fn describe(err: &hcl_edit::parser::Error) -> String {
     let message = err.message().trim();
     if message.is_empty() {
         "invalid HCL syntax".to_owned()
+    } else if message.contains("nesting depth") || message.contains("chained binary operators") {
+        // the parser's own bounds (64 levels, 128 operators, and the stack they may use)
+        format!("nested too deeply to read (invalid HCL: {message})")
     } else {
         format!("invalid HCL: {message}")
     }
@@ -194,6 +197,42 @@ mod tests {
             .map(|d| d.key.as_str())
             .collect();
         assert_eq!(keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
+        // on a thread with a 2 MiB stack (rayon's), in a debug build too
+        let nests: [(&str, &str); 7] = [
+            ("[for x in ", " : x]"),
+            ("[", "]"),
+            ("{ a = ", " }"),
+            ("f(", ")"),
+            ("(", ")"),
+            ("\"${", "}\""),
+            ("true ? 1 : ", ""),
+        ];
+        for (open, close) in nests {
+            for n in [20, 63, 64, 10_000] {
+                let src = format!("v = {}1{}\n", open.repeat(n), close.repeat(n));
+                let result = std::thread::Builder::new()
+                    .stack_size(2 << 20)
+                    .spawn(move || parse_hcl(&src).map(|_| ()))
+                    .unwrap()
+                    .join()
+                    .expect("parsing does not overflow the stack");
+                if n <= 20 {
+                    assert!(result.is_ok(), "{open} x{n}: {result:?}");
+                }
+                if let Err(e) = result {
+                    assert!(
+                        e.message.contains("nested too deeply"),
+                        "{open} x{n}: {e:?}"
+                    );
+                } else {
+                    assert!(n <= 64, "{open} x{n} parses");
+                }
+            }
+        }
     }
 
     #[test]
