@@ -17,8 +17,8 @@ use crate::source::SourceFile;
 /// well under a second.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Budget {
-    /// Evaluation steps: each expression evaluated and each element of a value
-    /// copied counts one.
+    /// Evaluation steps: each expression evaluated, and each element (and 64
+    /// bytes of text) of a value copied, counts one.
     pub steps: u64,
     /// Elements of one value: every list item, object entry and scalar inside it.
     pub value_elements: usize,

@@ -238,13 +238,14 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// A copy of a stored value, paid for by its size.
+    /// A copy of a stored value, paid for by its size: a step per element and
+    /// per 64 bytes of text.
     fn copy(&self, value: &Value, file: FileIdx, span: Option<Range<usize>>) -> Value {
-        let elements = match self.budget.measure(value) {
-            Ok(size) => size.elements,
+        let cost = match self.budget.measure(value) {
+            Ok(size) => size.elements + size.bytes / 64,
             Err(limit) => return self.exceed(limit, file, span),
         };
-        if self.charge(elements as u64, file, span) {
+        if self.charge(cost as u64, file, span) {
             value.clone()
         } else {
             Value::Unknown

@@ -1289,3 +1289,32 @@ fn a_nested_key_named_like_a_repeated_one_keeps_its_value() {
     );
     assert_eq!(eval_local(&d, "y"), obj(vec![("a", num(2.0))]));
 }
+
+#[test]
+fn copies_of_a_large_text_are_paid_for() {
+    // a 512 KiB string, copied by a thousand locals: 512 MiB unless copies cost steps
+    let mut src =
+        "locals {\n  s0 = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+            .to_owned();
+    for i in 1..=13 {
+        src.push_str(&format!(
+            "  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    for i in 0..1_000 {
+        src.push_str(&format!("  c{i} = local.s13\n"));
+    }
+    src.push_str("}\n");
+    let (copied, exceeded) = within(10, move || {
+        let d = one_file(&src);
+        let scope = Scope::new(&d, Bindings::new());
+        let copied = (0..1_000)
+            .filter(|i| !scope.local(&format!("c{i}"), &mut Vec::new()).is_unknown())
+            .count();
+        (copied, scope.exceeded())
+    });
+    assert!(copied < 1_000, "{copied} copies");
+    assert!(exceeded.iter().any(|e| e.limit == Limit::Steps));
+}
