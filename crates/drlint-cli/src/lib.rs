@@ -305,6 +305,7 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
             .as_ref()
             .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
         helm: helm_settings(project),
+        budget: drlint::eval::Budget::default(),
     })
 }
 

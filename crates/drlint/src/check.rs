@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use regex::Regex;
 
 use crate::config::{Resolved, RuleSettings};
-use crate::eval::{Bindings, Scope, Value};
+use crate::eval::{Bindings, Budget, Scope, Value};
 use crate::finding::{Finding, Related, finalize};
 use crate::hcl::{ParseError, parse_hcl};
 use crate::markers::{MarkerFolder, MarkerNames, check_marker};
@@ -39,6 +39,7 @@ pub const INPUT_SKIPPED: &str = "input-skipped";
 /// UTF-8 reach the checker with their bytes written `\xNN`, so they are skipped as well.
 const UNSHOWABLE_NAME: &str = "its name holds a backslash (a folder separator on Windows) or bytes that are not UTF-8 (shown as `\\xNN`), so drlint cannot name it unambiguously: rename it";
 pub const DUPLICATE_OBJECT_KEY: &str = "duplicate-object-key";
+pub const EVALUATION_CYCLE: &str = "evaluation-cycle";
 
 /// One file handed to the checker: its display path (relative, `/`-separated)
 /// and its bytes, or why it was not read (reported as `input-skipped`). `.tf`
@@ -82,6 +83,9 @@ pub struct Settings {
     pub config: Option<(Resolved, String)>,
     /// How Helm values files are read, grouped into releases and profiled.
     pub helm: crate::helm::HelmSettings,
+    /// Limits on evaluating Terraform, per module instance: past them a value
+    /// is unknown, and `Summary::budget_exceeded` counts it.
+    pub budget: Budget,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -107,6 +111,7 @@ impl Default for Settings {
             known_rules: Vec::new(),
             config: None,
             helm: crate::helm::HelmSettings::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -118,6 +123,10 @@ pub struct Summary {
     pub suppressed: usize,
     /// Rule × block pairs left undecided because a value was unknown.
     pub unknown: usize,
+    /// Terraform values left unknown because evaluation reached a limit of
+    /// `Settings::budget` (each place once per module instance), and roots whose
+    /// module calls were cut at its `module_instances`.
+    pub budget_exceeded: usize,
 }
 
 #[derive(Debug, Default)]
@@ -260,7 +269,8 @@ impl Checker {
         // Fetched module code is only ever checked through a call.
         let fetched_dirs: BTreeSet<String> = fetched.values().cloned().collect();
         called.extend(fetched_dirs.iter().cloned());
-        let (env_bindings, cli_bindings, mut findings) = self.outside_bindings();
+        let (env_bindings, cli_bindings, mut findings, mut budget_exceeded) =
+            self.outside_bindings();
         findings.extend(skipped.iter().map(|i| self.skipped(i)));
         let load_dir = |path: &str| -> Option<ModuleDir> {
             let inputs = dirs.get(path)?;
@@ -274,16 +284,20 @@ impl Checker {
         };
         let check_dir = |path: &str, parsed: ParsedDir| {
             // Terraform's precedence: environment, then the folder's tfvars, then the command line.
+            let budget = self.settings.budget;
             let mut bindings = env_bindings.clone();
+            let mut exceeded = 0;
             for file in &parsed.tfvars {
                 // a broken file was reported when the folder was parsed
-                let _ = read_tfvars(file, &mut bindings);
+                exceeded += read_tfvars(file, &mut bindings, budget).unwrap_or(0);
             }
             bindings.extend(cli_bindings.clone());
-            let scope = Scope::new(&parsed.dir, bindings);
+            let scope = Scope::with_budget(&parsed.dir, bindings, budget);
             let facts = self.dir_facts(&scope, &dirs, path);
             let active = self.active_rules(path);
-            check_root(&ctx, &active, &scope, &facts)
+            let mut outcome = check_root(&ctx, &active, &scope, &facts);
+            outcome.budget_exceeded += exceeded;
+            outcome
         };
 
         // Roots: every folder with Terraform files that no local module call names.
@@ -312,6 +326,7 @@ impl Checker {
             }
         };
         let mut suppressions = Vec::new();
+        let mut cycles = Vec::new();
         // (root, its data stores, its production status), for the marker rules
         let mut roots = Vec::new();
         for ((path, _), (problems, file_suppressions, outcome)) in dirs.iter().zip(outcomes) {
@@ -325,6 +340,8 @@ impl Checker {
                 ));
                 findings.extend(o.findings);
                 unknown += o.unknown;
+                budget_exceeded += o.budget_exceeded;
+                cycles.extend(o.cycles);
                 instantiated.extend(o.instantiated);
                 inspected.extend(o.inspected);
                 refactorings.extend(o.refactorings);
@@ -351,10 +368,13 @@ impl Checker {
             ));
             findings.extend(o.findings);
             unknown += o.unknown;
+            budget_exceeded += o.budget_exceeded;
+            cycles.extend(o.cycles);
             inspected.extend(o.inspected);
             refactorings.extend(o.refactorings);
             merge_hard_coded(o.hard_coded);
         }
+        findings.extend(self.module_cycle_findings(cycles));
         // Marker files, now that the data stores below their folders are known.
         findings.extend(self.marker_findings(&dirs, &roots, &mut unknown));
         // Helm values, release by release
@@ -391,6 +411,7 @@ impl Checker {
                 files,
                 suppressed: applied.suppressed,
                 unknown,
+                budget_exceeded,
             },
             inspected,
             baseline: None,
@@ -486,28 +507,30 @@ impl Checker {
     }
 
     /// `TF_VAR_*` values, and `--var-file` / `--var` values in order; problems
-    /// reading a variables file become findings.
-    fn outside_bindings(&self) -> (Bindings, Bindings, Vec<Finding>) {
+    /// reading a variables file become findings. The last number counts values
+    /// the budget cut short.
+    fn outside_bindings(&self) -> (Bindings, Bindings, Vec<Finding>, usize) {
+        let budget = self.settings.budget;
+        let mut exceeded = 0;
         let mut env = Bindings::new();
         for var in &self.settings.env_vars {
-            bind_raw(&mut env, var);
+            exceeded += bind_raw(&mut env, var, budget);
         }
         let mut cli = Bindings::new();
         let mut problems = Vec::new();
         for var in &self.settings.cli_vars {
             match var {
-                CliVar::Assign(raw) => bind_raw(&mut cli, raw),
+                CliVar::Assign(raw) => exceeded += bind_raw(&mut cli, raw, budget),
                 CliVar::File(input) => match self.decode(input) {
-                    Ok(file) => {
-                        if let Err(e) = read_tfvars(&file, &mut cli) {
-                            problems.push(self.parse_error(file, e));
-                        }
-                    }
+                    Ok(file) => match read_tfvars(&file, &mut cli, budget) {
+                        Ok(n) => exceeded += n,
+                        Err(e) => problems.push(self.parse_error(file, e)),
+                    },
                     Err(problem) => problems.push(*problem),
                 },
             }
         }
-        (env, cli, problems)
+        (env, cli, problems, exceeded)
     }
 
     /// Production facts for a root: its `is_production` variable, its
@@ -578,7 +601,7 @@ impl Checker {
             match self.decode(input) {
                 Ok(file) => {
                     note_suppressions(&file, &[], false);
-                    if let Err(e) = read_tfvars(&file, &mut Bindings::new()) {
+                    if let Err(e) = read_tfvars(&file, &mut Bindings::new(), self.settings.budget) {
                         problems.push(self.parse_error(Arc::clone(&file), e));
                     }
                     tfvars.push(file);
@@ -598,11 +621,13 @@ impl Checker {
             }
         }
         files.sort_by(|a, b| a.source.path.cmp(&b.source.path));
+        let dir = ModuleDir {
+            path: path.to_owned(),
+            files,
+        };
+        problems.extend(self.local_cycle_findings(&dir));
         ParsedDir {
-            dir: ModuleDir {
-                path: path.to_owned(),
-                files,
-            },
+            dir,
             tfvars,
             problems,
             suppressions,
@@ -722,13 +747,10 @@ impl Checker {
                 let offset = e.valid_up_to();
                 let lossy = String::from_utf8_lossy(bytes).into_owned();
                 let file = Arc::new(SourceFile::new(input.path.clone(), lossy));
-                let end = file.text[offset..]
-                    .chars()
-                    .next()
-                    .map_or(offset, |c| offset + c.len_utf8());
+                let span = file.char_span(offset);
                 Err(Box::new(self.problem(
                     file,
-                    offset..end,
+                    span,
                     format!("file is not UTF-8 text (invalid byte at offset {offset})"),
                 )))
             }
@@ -736,12 +758,10 @@ impl Checker {
     }
 
     fn parse_error(&self, file: Arc<SourceFile>, e: ParseError) -> Finding {
-        let offset = e.offset.min(file.text.len());
-        let end = file.text[offset..]
-            .chars()
-            .next()
-            .map_or(offset, |c| offset + c.len_utf8());
-        self.problem(file, offset..end, e.message)
+        // an offset from a parser may fall inside a character (serde_json counts
+        // bytes up to the one it stopped at): the finding points at its character
+        let span = file.char_span(e.offset);
+        self.problem(file, span, e.message)
     }
 
     pub(crate) fn problem(
@@ -767,6 +787,71 @@ impl Checker {
             since: None,
             production: None,
         }
+    }
+
+    /// An `evaluation-cycle` finding (a rule of `select: parser`), when the rule is in force.
+    fn cycle_finding(
+        &self,
+        file: Arc<SourceFile>,
+        span: Range<usize>,
+        message: String,
+        related: Vec<Related>,
+    ) -> Option<Finding> {
+        let rule = self.rule(EVALUATION_CYCLE)?;
+        Some(Finding {
+            rule: rule.id.clone(),
+            severity: rule.severity,
+            identity: message.clone(),
+            label: Some("its value is unknown: drlint does not follow the cycle".to_owned()),
+            message,
+            help: Some(rule.help.clone()),
+            docs: rule.docs.clone(),
+            file,
+            span,
+            related,
+            fingerprint: String::new(),
+            status: None,
+            since: None,
+            production: None,
+        })
+    }
+
+    /// Locals that use their own result, once per folder however often it is instantiated.
+    fn local_cycle_findings(&self, dir: &ModuleDir) -> Vec<Finding> {
+        if self.rule(EVALUATION_CYCLE).is_none() {
+            return Vec::new();
+        }
+        crate::eval::local_cycles(dir)
+            .into_iter()
+            .filter_map(|cycle| {
+                let names: Vec<&str> = cycle.iter().map(|(_, a)| a.name.as_str()).collect();
+                let (file, first) = cycle[0];
+                let related = cycle[1..]
+                    .iter()
+                    .map(|(f, a)| Related {
+                        file: Arc::clone(&dir.files[*f].source),
+                        span: a.span.clone(),
+                        message: format!("`local.{}` is part of the cycle", a.name),
+                    })
+                    .collect();
+                self.cycle_finding(
+                    Arc::clone(&dir.files[file].source),
+                    first.span.clone(),
+                    crate::eval::cycle_message(&names),
+                    related,
+                )
+            })
+            .collect()
+    }
+
+    /// Module calls that contain themselves, once per call site.
+    fn module_cycle_findings(&self, cycles: Vec<crate::rules::ModuleCycle>) -> Vec<Finding> {
+        let mut seen = BTreeSet::new();
+        cycles
+            .into_iter()
+            .filter(|c| seen.insert((c.file.path.clone(), c.span.start, c.span.end)))
+            .filter_map(|c| self.cycle_finding(c.file, c.span, c.message, Vec::new()))
+            .collect()
     }
 
     fn duplicate_key_findings(&self, tf: &TfFile) -> Vec<Finding> {

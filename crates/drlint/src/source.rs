@@ -64,10 +64,7 @@ impl SourceFile {
     /// one, an emoji outside the Basic Multilingual Plane two. Offsets past the end
     /// are clamped, and offsets inside a character floored to its start.
     pub fn line_col_utf16(&self, offset: usize) -> LineCol {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
+        let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
         LineCol {
@@ -81,10 +78,10 @@ impl SourceFile {
     /// a zero-width span ends where it starts. The counterpart of [`Self::span_end`].
     pub fn span_end_utf16(&self, span: &Range<usize>) -> LineCol {
         if span.end > span.start {
-            let mut last = (span.end - 1).min(self.text.len().saturating_sub(1));
-            while !self.text.is_char_boundary(last) {
-                last -= 1;
-            }
+            let last = floor_char_boundary(
+                &self.text,
+                (span.end - 1).min(self.text.len().saturating_sub(1)),
+            );
             let mut end = self.line_col_utf16(last);
             end.column += self.text[last..].chars().next().map_or(1, char::len_utf16);
             end
@@ -107,6 +104,18 @@ impl SourceFile {
         start..start + trimmed
     }
 
+    /// The span of the one character at `offset` (empty at the end of the text):
+    /// where a finding about a single position points. An offset past the end is
+    /// clamped, one inside a character floored to its start.
+    pub fn char_span(&self, offset: usize) -> Range<usize> {
+        let start = floor_char_boundary(&self.text, offset);
+        let end = self.text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
+        start..end
+    }
+
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
@@ -114,6 +123,17 @@ impl SourceFile {
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts[line.clamp(1, self.line_starts.len()) - 1]
     }
+}
+
+/// The largest character boundary of `text` at or before `offset` (clamped to
+/// its length): the place to cut a text at a byte offset that may fall inside a
+/// character.
+pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
 }
 
 pub(crate) fn line_starts(bytes: &[u8]) -> Vec<usize> {
@@ -131,10 +151,7 @@ pub(crate) fn line_starts(bytes: &[u8]) -> Vec<usize> {
 /// Line and column of a byte offset in `text`, given its line starts.
 /// Works on text that may be cut mid-character (offsets are floored to a char boundary).
 pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
+    let offset = floor_char_boundary(text, offset);
     let line = starts.partition_point(|&s| s <= offset);
     let start = starts[line - 1];
     LineCol {

@@ -8,7 +8,7 @@
 use std::ops::{Range, RangeInclusive};
 
 use crate::model::Block;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, floor_char_boundary};
 
 /// A comment in a file: where it is and its text without the comment markers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -100,14 +100,12 @@ pub fn hcl_comments(file: &SourceFile) -> Vec<Comment> {
                 continue;
             }
             b'/' if text.get(i + 1) == Some(&b'*') => {
-                let end = find(text, i + 2, b"*/").map_or(text.len(), |e| e + 2);
-                out.push(comment(
-                    file,
-                    i,
-                    end,
-                    i + 2,
-                    end.saturating_sub(2).max(i + 2),
-                ));
+                // an unterminated comment runs to the end of the file, with no `*/` to drop
+                let (end, text_end) = match find(text, i + 2, b"*/") {
+                    Some(close) => (close + 2, close),
+                    None => (text.len(), text.len()),
+                };
+                out.push(comment(file, i, end, i + 2, text_end));
                 i = end;
                 continue;
             }
@@ -204,8 +202,12 @@ fn comment(
     text_start: usize,
     text_end: usize,
 ) -> Comment {
+    // every offset is floored to a character boundary before it cuts the text
+    let at = |offset: usize| floor_char_boundary(&file.text, offset);
+    let (start, end, text_end) = (at(start), at(end), at(text_end));
+    let text_start = at(text_start).min(text_end);
     let line = file.line_col(start).line;
-    let line_start = file.line_start(line);
+    let line_start = file.line_start(line).min(start);
     let own_line = file.text[line_start..start].trim().is_empty();
     let end = if end > start && file.text.as_bytes()[end - 1] == b'\r' {
         end - 1
@@ -213,12 +215,10 @@ fn comment(
         end
     };
     Comment {
-        span: start..end,
+        span: start..end.max(start),
         line,
         own_line,
-        text: file.text[text_start.min(text_end)..text_end]
-            .trim()
-            .to_owned(),
+        text: file.text[text_start..text_end].trim().to_owned(),
     }
 }
 
@@ -484,6 +484,20 @@ mod tests {
     }
 
     #[test]
+    fn an_unterminated_block_comment_runs_to_the_end_of_the_file() {
+        // ends in a three-byte character: the text must not be cut inside it
+        for src in ["/* €", "/*€", "/* é", "x = 1 /* 😀"] {
+            let f = SourceFile::new("m.tf", src);
+            let comments = hcl_comments(&f);
+            assert_eq!(comments.len(), 1, "{src}");
+            let c = &comments[0];
+            assert_eq!(c.span.end, src.len(), "{src}");
+            assert_eq!(c.text, src[src.find("/*").unwrap() + 2..].trim(), "{src}");
+        }
+        assert_eq!(hcl_comments(&SourceFile::new("m.tf", "/*€*/"))[0].text, "€");
+    }
+
+    #[test]
     fn yaml_comments_skip_quoted_hashes() {
         let f = SourceFile::new("v.yaml", "a: \"x # y\" # real\n# own\nb: c#d\n");
         let texts: Vec<_> = yaml_comments(&f).into_iter().map(|c| c.text).collect();
@@ -662,7 +676,11 @@ pub fn apply(
             span: span.clone(),
             label: Some(label.to_owned()),
             related: Vec::new(),
-            identity: format!("{}@{}", rule_id, &file.text[span.clone()]),
+            identity: format!(
+                "{}@{}",
+                rule_id,
+                file.text.get(span.clone()).unwrap_or_default()
+            ),
             fingerprint: String::new(),
             status: None,
             since: None,

@@ -204,7 +204,8 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// "2 errors, 1 warning, 0 notes in 14 files (3 checks skipped: value unknown)".
+/// "2 errors, 1 warning, 0 notes in 14 files (3 checks skipped: value unknown)",
+/// and "(2 values unknown: evaluation budget reached)" when the budget cut any short.
 pub fn summary_line(report: &CheckReport) -> String {
     let mut line = format!(
         "{}, {}, {} in {}",
@@ -246,6 +247,12 @@ pub fn summary_line(report: &CheckReport) -> String {
         line.push_str(&format!(
             " ({} skipped: value unknown statically)",
             plural(report.summary.unknown, "check")
+        ));
+    }
+    if report.summary.budget_exceeded > 0 {
+        line.push_str(&format!(
+            " ({} unknown: evaluation budget reached)",
+            plural(report.summary.budget_exceeded, "value")
         ));
     }
     line

@@ -70,6 +70,8 @@ struct JsonSummary<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<JsonBaseline<'a>>,
     unknown_values_skipped: usize,
+    /// Terraform values left unknown because evaluation reached a limit of its budget.
+    budget_exceeded: usize,
     /// What the modules in use hard-code, once per module and ref.
     hard_coded: serde_json::Value,
 }
@@ -155,6 +157,7 @@ impl Render for Json {
                     fixed: &b.fixed,
                 }),
                 unknown_values_skipped: report.summary.unknown,
+                budget_exceeded: report.summary.budget_exceeded,
                 hard_coded: super::inspect::hard_coded_json(report),
             },
         };

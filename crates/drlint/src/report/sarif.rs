@@ -12,7 +12,7 @@
 //!   | rules | `tags` | `precision` | `security-severity` |
 //!   |---|---|---|---|
 //!   | recovery rules (every `select` but `parser` and `suppressions`) | `disaster-recovery`, `security`, and the language (`terraform` or `helm`) | `high` | from the rule's severity, the higher of `severity` and `production_severity`: error 8.0 (GitHub "high"), warning 5.5 ("medium"), note 2.0 ("low") |
-//!   | hygiene rules (`select: parser` or `suppressions`: `parse-error`, `duplicate-object-key`, `unused-suppression`, `suppression-without-reason`) | `maintainability`, and the languages (`terraform`, `helm`; `yaml11-ambiguous-boolean`: `helm`) | `very-high` | none (GitHub reads it only with the `security` tag) |
+//!   | hygiene rules (`select: parser` or `suppressions`: `parse-error`, `duplicate-object-key`, `evaluation-cycle`, `unused-suppression`, `suppression-without-reason`) | `maintainability`, and the languages (`terraform`, `helm`; `yaml11-ambiguous-boolean`: `helm`; `evaluation-cycle`: `terraform`) | `very-high` | none (GitHub reads it only with the `security` tag) |
 //!
 //!   A finding of a rule that is not in the run's list (a parse error while `--rule` names
 //!   others) gets a descriptor of its id alone, so that every `ruleIndex` is valid.
@@ -330,6 +330,7 @@ fn languages(rule: &Rule) -> &'static [&'static str] {
     match &rule.select {
         Select::Values(_) | Select::ValuesKeys | Select::Layers => &["helm"],
         _ if rule.id == crate::helm::YAML11_AMBIGUOUS_BOOLEAN => &["helm"],
+        _ if rule.id == crate::check::EVALUATION_CYCLE => &["terraform"],
         Select::Parser | Select::Suppressions => &["terraform", "helm"],
         _ => &["terraform"],
     }

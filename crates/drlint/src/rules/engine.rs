@@ -31,6 +31,24 @@ pub struct DirOutcome {
     pub in_production: Value,
     /// Calls of modules whose profile lists hard-coded settings, by module and ref.
     pub hard_coded: BTreeMap<String, HardCodedUse>,
+    /// Values left unknown because the evaluation budget ran out (places, once each per instance).
+    pub budget_exceeded: usize,
+    /// Module calls that would contain themselves, not followed.
+    pub cycles: Vec<ModuleCycle>,
+    /// Module instances checked under this root, its own included.
+    pub instances: usize,
+    /// Whether calls were left unchecked because of the budget's `module_instances`.
+    pub instances_capped: bool,
+}
+
+/// A module call whose folder is already being expanded above it: `source = "./"`,
+/// or two folders that call each other. Terraform cannot expand it; drlint does not follow it.
+#[derive(Debug, Clone)]
+pub struct ModuleCycle {
+    pub file: Arc<SourceFile>,
+    /// The call's `source` argument.
+    pub span: Range<usize>,
+    pub message: String,
 }
 
 /// The settings one module at one ref hard-codes, and how many calls use it.
@@ -120,7 +138,8 @@ impl Fields for DirFacts {
     }
 }
 
-/// Local module calls deeper than this are not followed (a cycle, or an odd tree).
+/// Local module calls deeper than this are not followed (an odd tree: a cycle
+/// is caught as one, and a wide tree by the budget's `module_instances`).
 const MAX_MODULE_DEPTH: usize = 8;
 
 /// Where a called module was called from.
@@ -172,6 +191,7 @@ pub fn check_root(
     if ctx.inspect {
         outcome.refactorings = refactorings(scope.dir());
     }
+    let chain = [root.clone()];
     let instance = Instance {
         rules,
         root: &root,
@@ -179,8 +199,10 @@ pub fn check_root(
         caller: None,
         in_production: &facts.in_production,
         depth: 0,
+        folders: &chain,
     };
     check_instance(ctx, scope, &instance, &mut outcome);
+    outcome.budget_exceeded += scope.exceeded().len();
     outcome
 }
 
@@ -218,6 +240,8 @@ struct Instance<'i> {
     caller: Option<&'i CallSite>,
     in_production: &'i Value,
     depth: usize,
+    /// The folders of this instance and of every instance above it, the root first.
+    folders: &'i [String],
 }
 
 /// `module.a.module.b.` and `rds` → `a.b.rds`, the key `terraform init` gives that call.
@@ -245,6 +269,7 @@ fn check_instance(
         ..
     } = *instance;
     let dir = scope.dir();
+    outcome.instances += 1;
     let subjects = subjects(scope, ctx.profiles, module_path, in_production);
     for applied in subjects.iter().filter_map(|s| s.profile.as_ref()) {
         if applied.profile.hard_coded.is_empty() {
@@ -362,17 +387,48 @@ fn check_instance(
                 None => continue,
             }
         };
+        let file = &dir.files[subject.file].source;
+        if let Some(at) = instance.folders.iter().position(|f| *f == child_path) {
+            // the call is inside the folder it calls: Terraform could never expand it
+            let mut path: Vec<&str> = instance.folders[at..].iter().map(String::as_str).collect();
+            path.push(&child_path);
+            let span = subject
+                .block
+                .attribute("source")
+                .map_or_else(|| subject.block.header.clone(), |a| a.span.clone());
+            outcome.cycles.push(ModuleCycle {
+                file: Arc::clone(file),
+                span,
+                message: format!(
+                    "Cycle: {} calls `{source}`, a folder it is itself inside ({}): the module would contain itself without end",
+                    subject.address,
+                    path.join(" → "),
+                ),
+            });
+            continue;
+        }
+        let budget = scope.budget();
+        if outcome.instances >= budget.module_instances {
+            // a wide tree of calls (each module calling several): no more instances,
+            // counted once for the root
+            if !outcome.instances_capped {
+                outcome.instances_capped = true;
+                outcome.budget_exceeded += 1;
+            }
+            continue;
+        }
         let Some(child) = (ctx.load_dir)(&child_path) else {
             continue;
         };
-        let file = &dir.files[subject.file].source;
         let bindings = module_arguments(scope, subject, file);
-        let child_scope = Scope::new(&child, bindings);
+        let child_scope = Scope::with_budget(&child, bindings, budget);
         let site = CallSite {
             file: Arc::clone(file),
             header: subject.block.header.clone(),
             address: subject.address.clone(),
         };
+        let mut folders = instance.folders.to_vec();
+        folders.push(child_path.clone());
         outcome.instantiated.push(child_path);
         let child_module_path = format!("{}.", subject.address);
         let child = Instance {
@@ -382,8 +438,10 @@ fn check_instance(
             caller: Some(&site),
             in_production,
             depth: depth + 1,
+            folders: &folders,
         };
         check_instance(ctx, &child_scope, &child, outcome);
+        outcome.budget_exceeded += child_scope.exceeded().len();
     }
 }
 

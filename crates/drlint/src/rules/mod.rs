@@ -14,7 +14,7 @@ pub use definition::{
     Severity, fill_template,
 };
 pub use engine::{
-    ActiveRule, Argument, Context, DirFacts, DirOutcome, HardCodedUse, Inspected, Refactoring,
-    check_root, join_dir,
+    ActiveRule, Argument, Context, DirFacts, DirOutcome, HardCodedUse, Inspected, ModuleCycle,
+    Refactoring, check_root, join_dir,
 };
 pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};

@@ -91,11 +91,6 @@ impl TfFile {
             duplicate_keys,
         }
     }
-
-    /// Whether `span` is a key that Terraform discards because the same object repeats it later.
-    pub fn is_masked_key(&self, span: &Range<usize>) -> bool {
-        self.duplicate_keys.iter().any(|d| &d.first == span)
-    }
 }
 
 fn convert_body(text: &str, body: Body) -> (Vec<Attribute>, Vec<Block>) {
@@ -114,8 +109,9 @@ fn convert_body(text: &str, body: Body) -> (Vec<Attribute>, Vec<Block>) {
                     || block.ident.span().map_or(span.start, |s| s.end),
                     |s| s.end,
                 );
-                let header_end = text[labels_end..span.end.max(labels_end)]
-                    .find('{')
+                let header_end = text
+                    .get(labels_end..span.end.max(labels_end))
+                    .and_then(|t| t.find('{'))
                     .map_or(labels_end, |i| labels_end + i + 1);
                 let labels = block.labels.iter().map(|l| l.as_str().to_owned()).collect();
                 let ident = block.ident.as_str().to_owned();

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use crate::eval::{Binding, Bindings, Scope, Value, Via, ViaKind};
+use crate::eval::{Binding, Bindings, Budget, Scope, Value, Via, ViaKind};
 use crate::hcl::{ParseError, parse_hcl};
 use crate::model::{ModuleDir, TfFile};
-use crate::source::SourceFile;
+use crate::source::{SourceFile, floor_char_boundary};
 
 /// A value given on the command line or in the environment, as text.
 #[derive(Debug, Clone)]
@@ -41,16 +41,21 @@ pub fn auto_tfvars_rank(file_name: &str) -> (u8, String) {
 /// A raw value as Terraform reads `-var` and `TF_VAR_*`: a string, unless it
 /// is written as an HCL list or object.
 pub fn raw_value(raw: &str) -> Value {
+    raw_value_within(raw, Budget::default()).0
+}
+
+/// [`raw_value`] within a budget, with the number of places it cut short.
+pub fn raw_value_within(raw: &str, budget: Budget) -> (Value, usize) {
     let trimmed = raw.trim_start();
     if (trimmed.starts_with('[') || trimmed.starts_with('{'))
-        && let Some(v) = literal_expression(raw)
+        && let Some(v) = literal_expression(raw, budget)
     {
         return v;
     }
-    Value::String(raw.to_owned())
+    (Value::String(raw.to_owned()), 0)
 }
 
-fn literal_expression(text: &str) -> Option<Value> {
+fn literal_expression(text: &str, budget: Budget) -> Option<(Value, usize)> {
     let source = format!("v = {text}\n");
     let file = Arc::new(SourceFile::new("<value>", source));
     let parsed = parse_hcl(&file.text).ok()?;
@@ -58,26 +63,35 @@ fn literal_expression(text: &str) -> Option<Value> {
         path: String::new(),
         files: vec![TfFile::from_body(file, parsed.body, parsed.duplicate_keys)],
     };
-    let scope = Scope::new(&dir, Bindings::new());
+    let scope = Scope::with_budget(&dir, Bindings::new(), budget);
     let attr = dir.files[0].attributes.first()?;
-    Some(scope.eval_in(0, &attr.value, &mut Vec::new()))
+    let value = scope.eval_in(0, &attr.value, &mut Vec::new());
+    Some((value, scope.exceeded().len()))
 }
 
-pub fn bind_raw(bindings: &mut Bindings, var: &RawVar) {
+/// Binds a `--var` or `TF_VAR_*` value; the number of places the budget cut short.
+pub fn bind_raw(bindings: &mut Bindings, var: &RawVar, budget: Budget) -> usize {
+    let (value, exceeded) = raw_value_within(&var.value, budget);
     bindings.insert(
         var.name.clone(),
         Binding {
-            value: raw_value(&var.value),
+            value,
             via: None,
             source: var.source.clone(),
         },
     );
+    exceeded
 }
 
-/// Reads a `.tfvars` (HCL) or `.tfvars.json` file into bindings.
-pub fn read_tfvars(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<(), ParseError> {
+/// Reads a `.tfvars` (HCL) or `.tfvars.json` file into bindings; the number
+/// of places whose value the budget cut short.
+pub fn read_tfvars(
+    file: &Arc<SourceFile>,
+    bindings: &mut Bindings,
+    budget: Budget,
+) -> Result<usize, ParseError> {
     if file.path.ends_with(".json") {
-        return read_tfvars_json(file, bindings);
+        return read_tfvars_json(file, bindings).map(|()| 0);
     }
     let parsed = parse_hcl(&file.text)?;
     let dir = ModuleDir {
@@ -95,7 +109,7 @@ pub fn read_tfvars(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<()
                 .to_owned(),
         });
     }
-    let scope = Scope::new(&dir, Bindings::new());
+    let scope = Scope::with_budget(&dir, Bindings::new(), budget);
     for attr in &dir.files[0].attributes {
         let value = scope.eval_in(0, &attr.value, &mut Vec::new());
         bindings.insert(
@@ -112,14 +126,17 @@ pub fn read_tfvars(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<()
             },
         );
     }
-    Ok(())
+    Ok(scope.exceeded().len())
 }
 
 fn read_tfvars_json(file: &Arc<SourceFile>, bindings: &mut Bindings) -> Result<(), ParseError> {
     let json: serde_json::Value = serde_json::from_str(&file.text).map_err(|e| {
+        // serde_json counts columns in bytes, up to the byte it stopped at, which
+        // may be inside a character: the offset is floored to that character
         let line = e.line().max(1);
+        let offset = file.line_start(line) + e.column().saturating_sub(1);
         ParseError {
-            offset: file.line_start(line) + e.column().saturating_sub(1),
+            offset: floor_char_boundary(&file.text, offset),
             message: format!("invalid JSON: {e}"),
         }
     })?;
@@ -185,13 +202,18 @@ mod tests {
             "terraform.tfvars",
             "deletion_protection = false\nretention = 3\n",
         ));
-        read_tfvars(&hcl, &mut b).unwrap();
+        read_tfvars(&hcl, &mut b, Budget::default()).unwrap();
         let json = Arc::new(SourceFile::new("x.auto.tfvars.json", "{\"retention\": 14}"));
-        read_tfvars(&json, &mut b).unwrap();
+        read_tfvars(&json, &mut b, Budget::default()).unwrap();
         assert_eq!(b["deletion_protection"].value, Value::Bool(false));
         assert_eq!(b["retention"].value, Value::Number(14.0));
         assert_eq!(b["retention"].via.as_ref().unwrap().span, 1..12);
         let bad = Arc::new(SourceFile::new("bad.tfvars.json", "{\n  \"a\": ,\n}"));
-        assert_eq!(read_tfvars(&bad, &mut b).unwrap_err().offset, 9);
+        assert_eq!(
+            read_tfvars(&bad, &mut b, Budget::default())
+                .unwrap_err()
+                .offset,
+            9
+        );
     }
 }

@@ -4,13 +4,17 @@
 //! unknown (except where Terraform itself short-circuits, as `coalesce` and
 //! `try` do). A function this library does not know returns unknown.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, Mutex};
 
+use hcl_edit::Span;
 use hcl_edit::expr::FuncCall;
+use regex::Regex;
 
-use super::{Env, Scope, Value, Via, format_number};
+use super::budget::Limit;
+use super::{Env, Scope, Trail, Value, format_number};
 
-pub(super) fn call(scope: &Scope<'_>, env: &Env, call: &FuncCall, vias: &mut Vec<Via>) -> Value {
+pub(super) fn call(scope: &Scope<'_>, env: &Env, call: &FuncCall, trail: &mut Trail) -> Value {
     let name = call.name.name.as_str();
     if call.name.is_namespaced() {
         return Value::Unknown;
@@ -24,15 +28,121 @@ pub(super) fn call(scope: &Scope<'_>, env: &Env, call: &FuncCall, vias: &mut Vec
             .args
             .iter()
             .next()
-            .map_or(Value::Unknown, |first| scope.eval(env, first, vias));
+            .map_or(Value::Unknown, |first| scope.eval(env, first, trail));
     }
-    let mut args: Vec<Value> = call.args.iter().map(|a| scope.eval(env, a, vias)).collect();
+    let mut args: Vec<Value> = call
+        .args
+        .iter()
+        .map(|a| scope.eval(env, a, trail))
+        .collect();
     if call.args.expand_final()
         && let Some(Value::List(items)) = args.pop()
     {
         args.extend(items);
     }
-    apply(name, args)
+    // no function builds more than its arguments hold, but for the text that
+    // `replace`, `join` and `format` repeat, which they check themselves: the
+    // arguments together must be within the budget before any result is built
+    let mut size = super::Growing::new(&scope.budget);
+    for arg in &args {
+        if let Err(limit) = size.add(arg, 0) {
+            return scope.exceed(limit, env.file, call.span());
+        }
+    }
+    let limits = Limits {
+        bytes: scope.budget.value_bytes,
+        exceeded: None,
+    };
+    let mut limits = limits;
+    let value = apply(name, args, &mut limits);
+    match limits.exceeded {
+        Some(limit) => scope.exceed(limit, env.file, call.span()),
+        None => value,
+    }
+}
+
+/// What a function may build, and whether it had to stop.
+struct Limits {
+    bytes: usize,
+    exceeded: Option<Limit>,
+}
+
+impl Limits {
+    /// `None` (and noted) when `len` bytes of text is past the limit.
+    fn text(&mut self, len: usize) -> Option<()> {
+        if len > self.bytes {
+            self.exceeded = Some(Limit::ValueBytes);
+            return None;
+        }
+        Some(())
+    }
+}
+
+/// Compiled `replace` patterns, shared by every evaluation: a pattern is
+/// compiled once, not on every call. Bounded: past [`REGEX_CACHE`] patterns the
+/// least recently used is dropped.
+struct RegexCache {
+    entries: HashMap<String, (Option<Regex>, u64)>,
+    clock: u64,
+    /// Every pattern compiled, in order (for the tests of the cache).
+    #[cfg(test)]
+    compiled: Vec<String>,
+}
+
+const REGEX_CACHE: usize = 128;
+/// A pattern that compiles to more than this is not evaluated (its result is unknown).
+const REGEX_SIZE_LIMIT: usize = 1 << 20;
+
+static REGEXES: LazyLock<Mutex<RegexCache>> = LazyLock::new(|| {
+    Mutex::new(RegexCache {
+        entries: HashMap::new(),
+        clock: 0,
+        #[cfg(test)]
+        compiled: Vec::new(),
+    })
+});
+
+/// The compiled pattern, from the cache when it is there; `None` if it is not
+/// a valid (or is too large a) regular expression.
+fn regex(pattern: &str) -> Option<Regex> {
+    {
+        let mut cache = REGEXES.lock().unwrap_or_else(|e| e.into_inner());
+        cache.clock += 1;
+        let clock = cache.clock;
+        if let Some((re, used)) = cache.entries.get_mut(pattern) {
+            *used = clock;
+            return re.clone();
+        }
+    }
+    // compiled outside the lock: other threads go on meanwhile
+    let re = regex::RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .ok();
+    let mut cache = REGEXES.lock().unwrap_or_else(|e| e.into_inner());
+    #[cfg(test)]
+    cache.compiled.push(pattern.to_owned());
+    if cache.entries.len() >= REGEX_CACHE
+        && let Some(oldest) = cache
+            .entries
+            .iter()
+            .min_by_key(|(_, (_, used))| *used)
+            .map(|(k, _)| k.clone())
+    {
+        cache.entries.remove(&oldest);
+    }
+    let clock = cache.clock;
+    cache
+        .entries
+        .insert(pattern.to_owned(), (re.clone(), clock));
+    re
+}
+
+/// How many times `pattern` has been compiled.
+#[cfg(test)]
+pub(super) fn times_compiled(pattern: &str) -> usize {
+    let cache = REGEXES.lock().unwrap_or_else(|e| e.into_inner());
+    cache.compiled.iter().filter(|p| *p == pattern).count()
 }
 
 fn string(v: &Value) -> Option<String> {
@@ -43,7 +153,7 @@ fn number(v: &Value) -> Option<f64> {
     v.to_number().flatten()
 }
 
-fn apply(name: &str, args: Vec<Value>) -> Value {
+fn apply(name: &str, args: Vec<Value>, limits: &mut Limits) -> Value {
     if name == "can" {
         return match args.first() {
             Some(v) if v.contains_unknown() => Value::Unknown,
@@ -65,12 +175,12 @@ fn apply(name: &str, args: Vec<Value>) -> Value {
     if args.iter().any(Value::contains_unknown) {
         return Value::Unknown;
     }
-    known(name, &args).unwrap_or(Value::Unknown)
+    known(name, &args, limits).unwrap_or(Value::Unknown)
 }
 
 /// A function of known arguments; `None` when Terraform would reject the call
 /// or the function is not in this library.
-fn known(name: &str, args: &[Value]) -> Option<Value> {
+fn known(name: &str, args: &[Value], limits: &mut Limits) -> Option<Value> {
     match (name, args) {
         ("tostring", [v]) => match v {
             Value::Null => Some(Value::Null),
@@ -90,9 +200,24 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("replace", [s, from, to]) => {
             let (s, from, to) = (string(s)?, string(from)?, string(to)?);
             if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
-                let re = regex::Regex::new(&from[1..from.len() - 1]).ok()?;
-                Some(Value::String(re.replace_all(&s, to.as_str()).into_owned()))
+                let re = regex(&from[1..from.len() - 1])?;
+                // `replace_all`, with the text's growth checked at each match
+                let mut out = String::new();
+                let mut last = 0;
+                for caps in re.captures_iter(&s) {
+                    let m = caps.get(0)?;
+                    out.push_str(&s[last..m.start()]);
+                    caps.expand(&to, &mut out);
+                    last = m.end();
+                    limits.text(out.len())?;
+                }
+                out.push_str(&s[last..]);
+                Some(Value::String(out))
             } else {
+                if !from.is_empty() && to.len() > from.len() {
+                    let grown = s.matches(from.as_str()).count() * (to.len() - from.len());
+                    limits.text(s.len() + grown)?;
+                }
                 Some(Value::String(s.replace(&from, &to)))
             }
         }
@@ -115,12 +240,16 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
         ("join", [sep, rest @ ..]) if !rest.is_empty() => {
             let sep = string(sep)?;
             let mut parts = Vec::new();
+            let mut len = 0;
             for list in rest {
                 let Value::List(items) = list else {
                     return None;
                 };
                 for item in items {
-                    parts.push(string(item)?);
+                    let part = string(item)?;
+                    len += part.len() + sep.len();
+                    limits.text(len)?;
+                    parts.push(part);
                 }
             }
             Some(Value::String(parts.join(&sep)))
@@ -133,7 +262,7 @@ fn known(name: &str, args: &[Value]) -> Option<Value> {
                     .collect(),
             ))
         }
-        ("format", [fmt, rest @ ..]) => format(&string(fmt)?, rest).map(Value::String),
+        ("format", [fmt, rest @ ..]) => format(&string(fmt)?, rest, limits).map(Value::String),
         ("length", [v]) => match v {
             Value::List(items) => Some(Value::Number(items.len() as f64)),
             Value::Object(map) => Some(Value::Number(map.len() as f64)),
@@ -233,7 +362,7 @@ fn unify(items: Vec<Value>) -> Option<Vec<Value>> {
 }
 
 /// `format` with the verbs configuration values use: `%s`, `%d`, `%v`, `%%`.
-fn format(fmt: &str, args: &[Value]) -> Option<String> {
+fn format(fmt: &str, args: &[Value], limits: &mut Limits) -> Option<String> {
     let mut out = String::new();
     let mut args = args.iter();
     let mut chars = fmt.chars();
@@ -248,6 +377,7 @@ fn format(fmt: &str, args: &[Value]) -> Option<String> {
             'd' => out.push_str(&format_number(number(args.next()?)?.trunc())),
             _ => return None,
         }
+        limits.text(out.len())?;
     }
     Some(out)
 }

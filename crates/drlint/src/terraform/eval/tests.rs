@@ -1039,3 +1039,282 @@ locals {
         num(5433.0)
     );
 }
+
+// ---------------------------------------------------------------------------
+// Bounds: inputs that overflowed the stack, took all memory or never ended.
+
+/// Runs `f` on a thread with a 2 MiB stack (a test thread's, rayon's) and
+/// fails when it has not finished within `secs` (the input used to hang).
+#[track_caller]
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .expect("thread starts");
+    rx.recv_timeout(std::time::Duration::from_secs(secs))
+        .expect("evaluation finishes (and does not overflow its stack)")
+}
+
+fn list(items: Vec<Value>) -> Value {
+    Value::List(items)
+}
+
+/// `local.<name>` of one file, evaluated on a bounded thread.
+fn bounded_local(src: String, name: &'static str) -> (Value, usize) {
+    within(10, move || {
+        let d = one_file(&src);
+        let mut vias = Vec::new();
+        let value = Scope::new(&d, Bindings::new()).local(name, &mut vias);
+        (value, vias.len())
+    })
+}
+
+#[test]
+fn a_long_chain_of_splats_is_unknown_not_a_stack_overflow() {
+    let src = format!("locals {{\n  a = [1]{}\n}}\n", "[*]".repeat(10_000));
+    // each `[*]` on a single value wraps it in a list: past the depth budget, unknown
+    assert!(bounded_local(src, "a").0.contains_unknown());
+    // a short one is still read: `[*]` on a list applies the rest to each item
+    let src = "locals {\n  a = [[1], [2]][*][0]\n}\n".to_owned();
+    assert_eq!(bounded_local(src, "a").0, list(vec![num(1.0), num(2.0)]));
+}
+
+#[test]
+fn a_value_given_as_a_long_chain_of_splats_does_not_overflow() {
+    let raw = format!("[[1]{}]", "[*]".repeat(10_000));
+    let value = within(10, move || crate::vars::raw_value(&raw));
+    assert!(value.contains_unknown(), "{value}");
+}
+
+#[test]
+fn a_self_referencing_local_is_unknown() {
+    let src = "locals {\n  a = [local.a, local.a]\n}\n".to_owned();
+    assert_eq!(bounded_local(src, "a").0, Value::Unknown);
+    let src = "locals {\n  a = [local.b]\n  b = { x = local.a }\n  c = 1\n}\n".to_owned();
+    assert_eq!(bounded_local(src, "b").0, Value::Unknown);
+}
+
+/// 24 locals, each twice the one before: 2^24 copies of the first one's
+/// provenance, and of its value, unless both are shared and bounded.
+fn doubling(first: &str, step: &str) -> String {
+    let mut src = format!("locals {{\n  l0 = {first}\n");
+    for i in 1..=24 {
+        let prev = format!("local.l{}", i - 1);
+        src.push_str(&format!("  l{i} = {}\n", step.replace("PREV", &prev)));
+    }
+    src.push_str("}\n");
+    src
+}
+
+#[test]
+fn doubling_locals_share_their_provenance_and_their_values_are_bounded() {
+    let (value, vias) = bounded_local(doubling("1", "PREV + PREV"), "l24");
+    assert_eq!(value, num(16_777_216.0));
+    assert!(vias <= 25, "{vias} vias");
+    let (value, vias) = bounded_local(doubling("[1, 2]", "concat(PREV, PREV)"), "l24");
+    assert_eq!(value, Value::Unknown, "2^25 items is past the budget");
+    assert!(vias <= 25, "{vias} vias");
+    let (value, vias) = bounded_local(doubling("\"ab\"", "\"${PREV}${PREV}\""), "l24");
+    assert_eq!(value, Value::Unknown, "a 32 MiB string is past the budget");
+    assert!(vias <= 25, "{vias} vias");
+    // below the budget, the value is there
+    let (value, _) = bounded_local(doubling("[1, 2]", "concat(PREV, PREV)"), "l10");
+    assert!(
+        matches!(&value, Value::List(items) if items.len() == 2048),
+        "{value}"
+    );
+}
+
+#[test]
+fn nine_nested_for_expressions_stop_at_the_budget() {
+    let mut expr = "x0".to_owned();
+    for i in 0..9 {
+        expr = format!("[for x{i} in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10] : {expr}]");
+    }
+    let src = format!("locals {{\n  a = {expr}\n}}\n");
+    assert!(bounded_local(src, "a").0.contains_unknown());
+}
+
+#[test]
+fn a_local_has_one_value_whichever_reference_reaches_it_first() {
+    // a chain deeper than the evaluator's depth limit: `c100` → ... → `c0`
+    let mut src = "locals {\n  c0 = 1\n".to_owned();
+    for i in 1..=100 {
+        src.push_str(&format!("  c{i} = local.c{}\n", i - 1));
+    }
+    src.push_str("}\n");
+    let both = |first: &'static str, second: &'static str| {
+        let src = src.clone();
+        within(10, move || {
+            let d = one_file(&src);
+            let scope = Scope::new(&d, Bindings::new());
+            let a = scope.local(first, &mut Vec::new());
+            let b = scope.local(second, &mut Vec::new());
+            (a, b)
+        })
+    };
+    let (deep_first, then_middle) = both("c100", "c50");
+    let (middle_first, then_deep) = both("c50", "c100");
+    assert_eq!(deep_first, then_deep);
+    assert_eq!(then_middle, middle_first);
+    assert_eq!(deep_first, num(1.0));
+}
+
+#[test]
+fn a_chain_of_ten_thousand_locals_is_read_without_recursion() {
+    let mut src = "locals {\n  c0 = 1\n".to_owned();
+    for i in 1..=10_000 {
+        src.push_str(&format!("  c{i} = local.c{} + 1\n", i - 1));
+    }
+    src.push_str("}\n");
+    assert_eq!(bounded_local(src, "c10000").0, num(10_001.0));
+}
+
+#[test]
+fn values_nested_past_the_depth_limit_are_unknown_and_drop_without_overflow() {
+    let mut src = "locals {\n  l0 = 1\n".to_owned();
+    for i in 1..=5_000 {
+        src.push_str(&format!("  l{i} = [local.l{}]\n", i - 1));
+    }
+    src.push_str("}\n");
+    let value = within(10, move || {
+        let d = one_file(&src);
+        let scope = Scope::new(&d, Bindings::new());
+        // bottom-up, so that every step is one level deeper than a cached value
+        for i in 0..5_000 {
+            scope.local(&format!("l{i}"), &mut Vec::new());
+        }
+        scope.local("l5000", &mut Vec::new())
+    });
+    // the level past the budget is unknown, and what wraps it starts again from there
+    assert!(value.contains_unknown(), "{value}");
+}
+
+#[test]
+fn a_replace_pattern_is_compiled_once_for_all_its_calls() {
+    let pattern = "drlint-cache-test-([a-z])[0-9]";
+    let items: Vec<String> = (0..300)
+        .map(|i| format!("\"drlint-cache-test-x{}\"", i % 10))
+        .collect();
+    let src = format!(
+        "locals {{\n  a = [for s in [{}] : replace(s, \"/{pattern}/\", \"$1\")]\n  b = replace(\"drlint-cache-test-q1\", \"/{pattern}/\", \"<$1>\")\n}}\n",
+        items.join(", ")
+    );
+    let d = one_file(&src);
+    let scope = Scope::new(&d, Bindings::new());
+    let Value::List(a) = scope.local("a", &mut Vec::new()) else {
+        panic!("a list");
+    };
+    assert_eq!(a.len(), 300);
+    assert!(a.iter().all(|v| *v == st("x")));
+    assert_eq!(scope.local("b", &mut Vec::new()), st("<q>"));
+    assert_eq!(functions::times_compiled(pattern), 1);
+}
+
+#[test]
+fn a_replacement_that_grows_past_the_budget_is_unknown() {
+    let d = one_file(
+        "locals {\n  big = replace(replace(\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"a\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"), \"a\", \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\")\n  re = replace(\"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\", \"/b/\", \"$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0$0\")\n  fine = replace(\"abc\", \"b\", \"xx\")\n}\n",
+    );
+    let budget = Budget {
+        value_bytes: 4096,
+        ..Budget::default()
+    };
+    let scope = Scope::with_budget(&d, Bindings::new(), budget);
+    assert_eq!(scope.local("big", &mut Vec::new()), Value::Unknown);
+    assert_eq!(scope.local("fine", &mut Vec::new()), st("axxc"));
+    assert_eq!(scope.exceeded().len(), 1);
+    assert!(
+        scope
+            .exceeded()
+            .iter()
+            .all(|e| e.limit == Limit::ValueBytes)
+    );
+    let scope = Scope::with_budget(&d, Bindings::new(), budget);
+    assert_eq!(scope.local("re", &mut Vec::new()), Value::Unknown);
+}
+
+#[test]
+fn cycles_among_locals_are_named_as_terraform_names_them() {
+    let d = one_file(
+        "locals {\n  a = [local.a, local.a]\n  b = { x = local.c }\n  c = local.b.x\n  d = local.b\n  e = 1\n}\n",
+    );
+    let names: Vec<Vec<&str>> = local_cycles(&d)
+        .iter()
+        .map(|c| c.iter().map(|(_, a)| a.name.as_str()).collect())
+        .collect();
+    assert_eq!(names, [vec!["a"], vec!["b", "c"]]);
+    assert_eq!(
+        cycle_message(&["a"]),
+        "Cycle: local.a: a local value cannot use its own result"
+    );
+    assert_eq!(
+        cycle_message(&["b", "c"]),
+        "Cycle: local.b, local.c: these local values depend on each other"
+    );
+    // a local that only uses a cycle is not part of it, but unknown through it
+    let scope = Scope::new(&d, Bindings::new());
+    assert_eq!(scope.local("d", &mut Vec::new()), Value::Unknown);
+    assert_eq!(scope.local("e", &mut Vec::new()), num(1.0));
+}
+
+#[test]
+fn a_variable_default_refers_to_nothing() {
+    // Terraform rejects references in a default ("Variables not allowed"): none is followed
+    let d = one_file(
+        "variable \"a\" {\n  default = var.b\n}\nvariable \"b\" {\n  default = var.a\n}\nvariable \"c\" {\n  default = [1, local.x]\n}\nlocals {\n  x = 2\n}\n",
+    );
+    let scope = Scope::new(&d, Bindings::new());
+    assert_eq!(scope.variable("a", &mut Vec::new()), Value::Unknown);
+    assert_eq!(
+        scope.variable("c", &mut Vec::new()),
+        list(vec![num(1.0), Value::Unknown])
+    );
+}
+
+#[test]
+fn a_nested_key_named_like_a_repeated_one_keeps_its_value() {
+    let d = one_file(
+        "locals {\n  x = {\n    a = { x = 1 }\n    b = { a = true }\n    a = { x = 2 }\n  }\n  y = { a = 1, \"a\" = 2 }\n}\n",
+    );
+    assert_eq!(
+        eval_local(&d, "x"),
+        obj(vec![
+            ("a", obj(vec![("x", num(2.0))])),
+            ("b", obj(vec![("a", Value::Bool(true))])),
+        ])
+    );
+    assert_eq!(eval_local(&d, "y"), obj(vec![("a", num(2.0))]));
+}
+
+#[test]
+fn copies_of_a_large_text_are_paid_for() {
+    // a 512 KiB string, copied by a thousand locals: 512 MiB unless copies cost steps
+    let mut src =
+        "locals {\n  s0 = \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
+            .to_owned();
+    for i in 1..=13 {
+        src.push_str(&format!(
+            "  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    for i in 0..1_000 {
+        src.push_str(&format!("  c{i} = local.s13\n"));
+    }
+    src.push_str("}\n");
+    let (copied, exceeded) = within(10, move || {
+        let d = one_file(&src);
+        let scope = Scope::new(&d, Bindings::new());
+        let copied = (0..1_000)
+            .filter(|i| !scope.local(&format!("c{i}"), &mut Vec::new()).is_unknown())
+            .count();
+        (copied, scope.exceeded())
+    });
+    assert!(copied < 1_000, "{copied} copies");
+    assert!(exceeded.iter().any(|e| e.limit == Limit::Steps));
+}

@@ -1,14 +1,20 @@
 //! Parse `.tf` text with `hcl-edit`, keeping byte spans.
 //!
 //! Terraform accepts an object constructor that repeats a key and keeps the
-//! last value; `hcl-edit` 0.10 rejects it. We read such files as Terraform
-//! does: the earlier key is masked with a placeholder of the same byte length
-//! (so every span stays true), the file is parsed again, and the masked key is
-//! reported back so evaluation can drop it and a rule can warn about it.
+//! last value. Upstream `hcl-edit` 0.10 rejects such an object; the vendored
+//! copy (vendor/hcl-edit/PATCHES.md) reads it as HCL does, keeping the earlier
+//! items aside in `Object::redefined`. After the one parse, every object
+//! expression of the file is walked and its repeated keys reported, so that a
+//! rule can warn about them: a key repeated exactly (`a`, `a`), and one written
+//! bare and quoted (`a`, `"a"`), which Terraform reads as the same key too.
 
+use std::collections::HashMap;
 use std::ops::Range;
 
+use hcl_edit::Span;
+use hcl_edit::expr::{Expression, Object, ObjectKey};
 use hcl_edit::structure::Body;
+use hcl_edit::visit::{Visit, visit_object};
 
 /// A file that could not be parsed: the byte offset of the problem and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,9 +27,9 @@ pub struct ParseError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DuplicateKey {
     pub key: String,
-    /// The earlier definition, which Terraform discards.
+    /// An earlier definition, which Terraform discards.
     pub first: Range<usize>,
-    /// The later definition, whose value Terraform keeps.
+    /// The last definition, whose value Terraform keeps.
     pub second: Range<usize>,
 }
 
@@ -33,149 +39,89 @@ pub struct ParsedHcl {
     pub duplicate_keys: Vec<DuplicateKey>,
 }
 
-const REDEFINED_OBJECT_KEY: &str = "redefined object key";
-/// More repeated keys than this in one file is not a slip; report the parse error.
-const MAX_DUPLICATE_KEYS: usize = 64;
-
 pub fn parse_hcl(text: &str) -> Result<ParsedHcl, ParseError> {
-    let mut masked: Option<String> = None;
-    let mut duplicate_keys = Vec::new();
-    loop {
-        let current = masked.as_deref().unwrap_or(text);
-        let err = match hcl_edit::parser::parse_body(current) {
-            Ok(body) => {
-                return Ok(ParsedHcl {
-                    body,
-                    duplicate_keys,
-                });
-            }
-            Err(err) => err,
-        };
-        let error = ParseError {
-            offset: err.location().offset(),
-            message: describe(&err),
-        };
-        if !err.message().contains(REDEFINED_OBJECT_KEY)
-            || duplicate_keys.len() >= MAX_DUPLICATE_KEYS
-        {
-            return Err(error);
-        }
-        let Some(dup) = locate_duplicate(current, error.offset) else {
-            return Err(error);
-        };
-        let Some(placeholder) = placeholder_for(current, &dup.key, duplicate_keys.len()) else {
-            return Err(error);
-        };
-        let mut next = current.to_owned();
-        next.replace_range(dup.first.clone(), &placeholder);
-        masked = Some(next);
-        duplicate_keys.push(dup);
-    }
+    let body = hcl_edit::parser::parse_body(text).map_err(|err| ParseError {
+        offset: err.location().offset(),
+        message: describe(&err),
+    })?;
+    let mut walk = RepeatedKeys(Vec::new());
+    walk.visit_body(&body);
+    let mut duplicate_keys = walk.0;
+    duplicate_keys.sort_by_key(|d| (d.first.start, d.second.start));
+    Ok(ParsedHcl {
+        body,
+        duplicate_keys,
+    })
 }
 
 fn describe(err: &hcl_edit::parser::Error) -> String {
     let message = err.message().trim();
     if message.is_empty() {
         "invalid HCL syntax".to_owned()
+    } else if message.contains("nesting depth") || message.contains("chained binary operators") {
+        // the parser's own bounds (64 levels, 128 operators, and the stack they may use)
+        format!("nested too deeply to read (invalid HCL: {message})")
     } else {
         format!("invalid HCL: {message}")
     }
 }
 
-fn is_ident_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+/// The key Terraform reads: an identifier, or a quoted string without
+/// interpolation; `None` for a key computed from an expression.
+fn key_name(key: &ObjectKey) -> Option<String> {
+    match key {
+        ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+        ObjectKey::Expression(_) => None,
+    }
 }
 
-/// The key token (identifier or quoted string) starting at `at`.
-fn key_token(text: &str, at: usize) -> Option<Range<usize>> {
-    let bytes = text.as_bytes();
-    match *bytes.get(at)? {
-        b'"' => {
-            let mut i = at + 1;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b'\\' => i += 2,
-                    b'"' => return Some(at..i + 1),
-                    b'\n' => return None,
-                    _ => i += 1,
-                }
+fn key_span(key: &ObjectKey) -> Option<Range<usize>> {
+    match key {
+        ObjectKey::Ident(ident) => ident.span(),
+        ObjectKey::Expression(expr) => expr.span(),
+    }
+}
+
+/// Collects the repeated keys of every object expression.
+struct RepeatedKeys(Vec<DuplicateKey>);
+
+impl Visit for RepeatedKeys {
+    fn visit_object(&mut self, node: &Object) {
+        // the key that wins, by name: the last item with that name
+        let mut last: HashMap<String, Range<usize>> = HashMap::new();
+        let mut earlier: Vec<(String, Range<usize>)> = Vec::new();
+        for (key, _) in node.iter() {
+            let (Some(name), Some(span)) = (key_name(key), key_span(key)) else {
+                continue;
+            };
+            if let Some(previous) = last.insert(name.clone(), span) {
+                earlier.push((name, previous));
             }
-            None
         }
-        b if is_ident_byte(b) => {
-            let end = bytes[at..]
-                .iter()
-                .position(|b| !is_ident_byte(*b))
-                .map_or(bytes.len(), |n| at + n);
-            Some(at..end)
+        // the items hcl-edit set aside for a key repeated exactly
+        for (key, _) in node.redefined() {
+            if let (Some(name), Some(span)) = (key_name(key), key_span(key)) {
+                earlier.push((name, span));
+            }
         }
-        _ => None,
+        for (name, first) in earlier {
+            if let Some(second) = last.get(&name) {
+                self.0.push(DuplicateKey {
+                    key: name,
+                    first,
+                    second: second.clone(),
+                });
+            }
+        }
+        visit_object(self, node);
+        for (key, value) in node.redefined() {
+            if let ObjectKey::Expression(expr) = key {
+                self.visit_expr(expr);
+            }
+            self.visit_expr(value.expr());
+        }
     }
-}
-
-/// Whether `range` holds a key token used as an object key: preceded by the
-/// start of an item and followed by `=` or `:`.
-fn is_key_occurrence(text: &str, range: &Range<usize>) -> bool {
-    let bytes = text.as_bytes();
-    let before = bytes[..range.start]
-        .iter()
-        .rev()
-        .find(|b| !matches!(b, b' ' | b'\t'))
-        .copied();
-    let starts_item = matches!(before, None | Some(b'\n' | b'{' | b',' | b'\r'));
-    let after = bytes[range.end..]
-        .iter()
-        .find(|b| !matches!(b, b' ' | b'\t'))
-        .copied();
-    starts_item && matches!(after, Some(b'=' | b':'))
-}
-
-fn locate_duplicate(text: &str, at: usize) -> Option<DuplicateKey> {
-    let second = key_token(text, at)?;
-    let key = &text[second.clone()];
-    let mut search_end = second.start;
-    while let Some(pos) = text[..search_end].rfind(key) {
-        let candidate = pos..pos + key.len();
-        let bounded = pos == 0 || !is_ident_byte(text.as_bytes()[pos - 1]) || key.starts_with('"');
-        if bounded && is_key_occurrence(text, &candidate) {
-            return Some(DuplicateKey {
-                key: key.trim_matches('"').to_owned(),
-                first: candidate,
-                second,
-            });
-        }
-        search_end = pos;
-    }
-    None
-}
-
-/// A key of the same byte length that occurs nowhere in the file.
-fn placeholder_for(text: &str, key: &str, seed: usize) -> Option<String> {
-    let quoted = key.starts_with('"');
-    let inner_len = if quoted { key.len() - 2 } else { key.len() };
-    if inner_len == 0 {
-        return None;
-    }
-    const ALPHABET: &[u8] = b"_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    for n in seed..seed + 4096 {
-        let mut inner = Vec::with_capacity(inner_len);
-        let mut k = n;
-        inner.push(b'_');
-        while inner.len() < inner_len {
-            inner.push(ALPHABET[k % ALPHABET.len()]);
-            k /= ALPHABET.len();
-        }
-        let inner = String::from_utf8(inner).ok()?;
-        if text.contains(&inner) {
-            continue;
-        }
-        return Some(if quoted {
-            format!("\"{inner}\"")
-        } else {
-            inner
-        });
-    }
-    None
 }
 
 #[cfg(test)]
@@ -196,11 +142,97 @@ mod tests {
     }
 
     #[test]
-    fn repeated_quoted_key_is_masked_too() {
+    fn a_repeated_quoted_key_is_read_too() {
         let src = "x = { \"a\" = 1, \"a\" = 2 }\n";
         let parsed = parse_hcl(src).expect("parses");
         assert_eq!(parsed.duplicate_keys.len(), 1);
         assert_eq!(parsed.duplicate_keys[0].key, "a");
+    }
+
+    #[test]
+    fn a_one_character_key_repeated_in_a_file_with_underscores_is_read() {
+        let src = "my_tags = { a = 1, a = 2 }\n";
+        let parsed = parse_hcl(src).expect("parses");
+        assert_eq!(parsed.duplicate_keys.len(), 1);
+        let dup = &parsed.duplicate_keys[0];
+        assert_eq!(
+            (dup.key.as_str(), dup.first.start, dup.second.start),
+            ("a", 12, 19)
+        );
+    }
+
+    #[test]
+    fn a_repeated_key_is_not_confused_with_a_nested_key_of_the_same_name() {
+        let src = "x = {\n  a = { x = 1 }\n  b = { a = true }\n  a = { x = 2 }\n}\n";
+        let parsed = parse_hcl(src).expect("parses");
+        let at = |n: usize| src.match_indices("a =").nth(n).unwrap().0;
+        assert_eq!(
+            parsed.duplicate_keys.len(),
+            1,
+            "{:?}",
+            parsed.duplicate_keys
+        );
+        let dup = &parsed.duplicate_keys[0];
+        assert_eq!(dup.first, at(0)..at(0) + 1);
+        assert_eq!(dup.second, at(2)..at(2) + 1);
+    }
+
+    #[test]
+    fn seventy_repeated_keys_are_all_read() {
+        let src: String = (0..70)
+            .map(|i| format!("k{i} = {{ a = 1, b = 2, a = 3 }}\n"))
+            .collect();
+        let parsed = parse_hcl(&src).expect("parses");
+        assert_eq!(parsed.duplicate_keys.len(), 70);
+        assert!(parsed.duplicate_keys.iter().all(|d| d.key == "a"));
+    }
+
+    #[test]
+    fn a_key_written_bare_and_quoted_is_repeated_too() {
+        // Terraform reads both as the key "a"
+        let parsed = parse_hcl("x = { a = 1, \"a\" = 2, \"b\" = 3, b = 4 }\n").unwrap();
+        let keys: Vec<_> = parsed
+            .duplicate_keys
+            .iter()
+            .map(|d| d.key.as_str())
+            .collect();
+        assert_eq!(keys, ["a", "b"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_a_parse_error_not_a_stack_overflow() {
+        // on a thread with a 2 MiB stack (rayon's), in a debug build too
+        let nests: [(&str, &str); 7] = [
+            ("[for x in ", " : x]"),
+            ("[", "]"),
+            ("{ a = ", " }"),
+            ("f(", ")"),
+            ("(", ")"),
+            ("\"${", "}\""),
+            ("true ? 1 : ", ""),
+        ];
+        for (open, close) in nests {
+            for n in [20, 63, 64, 10_000] {
+                let src = format!("v = {}1{}\n", open.repeat(n), close.repeat(n));
+                let result = std::thread::Builder::new()
+                    .stack_size(2 << 20)
+                    .spawn(move || parse_hcl(&src).map(|_| ()))
+                    .unwrap()
+                    .join()
+                    .expect("parsing does not overflow the stack");
+                if n <= 20 {
+                    assert!(result.is_ok(), "{open} x{n}: {result:?}");
+                }
+                if let Err(e) = result {
+                    assert!(
+                        e.message.contains("nested too deeply"),
+                        "{open} x{n}: {e:?}"
+                    );
+                } else {
+                    assert!(n <= 64, "{open} x{n} parses");
+                }
+            }
+        }
     }
 
     #[test]
