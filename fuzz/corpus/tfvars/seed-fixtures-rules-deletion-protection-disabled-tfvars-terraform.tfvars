@@ -1,0 +1,4 @@
+# Overrides the defaults in variables.tf.
+deletion_protection = false
+aurora_protection   = false
+replica_protection  = false
