@@ -88,6 +88,20 @@ struct RepeatedKeys(Vec<DuplicateKey>);
 
 impl Visit for RepeatedKeys {
     fn visit_object(&mut self, node: &Object) {
+        // hcl-edit keeps one item per key as written: two items of one name are a
+        // bare key and a quoted one, so an object without both kinds (most) has none
+        let (mut bare, mut quoted) = (false, false);
+        for (key, _) in node.iter() {
+            match key {
+                ObjectKey::Ident(_) => bare = true,
+                ObjectKey::Expression(Expression::String(_)) => quoted = true,
+                ObjectKey::Expression(_) => {}
+            }
+        }
+        if !(bare && quoted) && node.redefined().is_empty() {
+            visit_object(self, node);
+            return;
+        }
         // the key that wins, by name: the last item with that name
         let mut last: HashMap<String, Range<usize>> = HashMap::new();
         let mut earlier: Vec<(String, Range<usize>)> = Vec::new();
