@@ -791,3 +791,10 @@ fn fuzz_block_comment_ending_in_a_multibyte_character() {
 fn fuzz_block_comment_ending_in_a_multibyte_character_in_tfvars() {
     check_robustness_fixture("block-comment-multibyte-tfvars");
 }
+
+// Found by the `hcl` fuzzer: a parse error the HCL parser reports at a byte
+// offset inside a multibyte character (`o é`); the finding's span is cut there.
+#[test]
+fn fuzz_parse_error_at_an_offset_inside_a_character() {
+    check_robustness_fixture("parse-error-inside-character");
+}
