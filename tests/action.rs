@@ -2,6 +2,8 @@
 //! check-jsonschema's vendored GitHub schemas and shellcheck, and run step by step as a runner
 //! runs a composite action, against real git repositories made in temporary folders.
 
+#[path = "support/git.rs"]
+mod support_git;
 #[path = "support/tools.rs"]
 mod tools;
 
@@ -320,21 +322,7 @@ fn run_action(repo: &Path, event_name: &str, event: &Value, inputs: &[(&str, &st
 // Repositories
 
 fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "t")
-        .env("GIT_AUTHOR_EMAIL", "t@example.com")
-        .env("GIT_COMMITTER_NAME", "t")
-        .env("GIT_COMMITTER_EMAIL", "t@example.com")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    support_git::git(dir, args).trim().to_owned()
 }
 
 const RDS: &str = "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n  db_name             = \"app\"\n}\n";

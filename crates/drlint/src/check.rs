@@ -715,16 +715,37 @@ impl Checker {
             Err(why) => why.as_str(),
             Ok(_) => "",
         };
-        let rule = self.rule(INPUT_SKIPPED);
+        self.file_finding(
+            INPUT_SKIPPED,
+            Severity::Warning,
+            Arc::new(SourceFile::new(input.path.clone(), "")),
+            0..0,
+            why,
+            format!("{} was not read: {why}", input.path),
+        )
+    }
+
+    /// A finding about a file as a whole or a place in it, of a `select: parser`
+    /// rule (`default` is its severity when the rule is not loaded).
+    fn file_finding(
+        &self,
+        id: &str,
+        default: Severity,
+        file: Arc<SourceFile>,
+        span: Range<usize>,
+        label: &str,
+        message: String,
+    ) -> Finding {
+        let rule = self.rule(id);
         Finding {
-            rule: INPUT_SKIPPED.to_owned(),
-            severity: rule.map_or(Severity::Warning, |r| r.severity),
+            rule: id.to_owned(),
+            severity: rule.map_or(default, |r| r.severity),
             help: rule.map(|r| r.help.clone()),
             docs: rule.and_then(|r| r.docs.clone()),
-            label: Some(why.to_owned()),
-            message: format!("{} was not read: {why}", input.path),
-            file: Arc::new(SourceFile::new(input.path.clone(), "")),
-            span: 0..0,
+            label: Some(label.to_owned()),
+            message,
+            file,
+            span,
             related: Vec::new(),
             identity: String::new(),
             fingerprint: String::new(),
@@ -770,23 +791,8 @@ impl Checker {
         span: Range<usize>,
         message: String,
     ) -> Finding {
-        let rule = self.rule(PARSE_ERROR);
-        Finding {
-            rule: PARSE_ERROR.to_owned(),
-            severity: rule.map_or(Severity::Error, |r| r.severity),
-            help: rule.map(|r| r.help.clone()),
-            docs: rule.and_then(|r| r.docs.clone()),
-            label: Some(message.clone()),
-            message: format!("{} could not be read: {message}", file.path),
-            file,
-            span,
-            related: Vec::new(),
-            identity: String::new(),
-            fingerprint: String::new(),
-            status: None,
-            since: None,
-            production: None,
-        }
+        let summary = format!("{} could not be read: {message}", file.path);
+        self.file_finding(PARSE_ERROR, Severity::Error, file, span, &message, summary)
     }
 
     /// An `evaluation-cycle` finding (a rule of `select: parser`), when the rule is in force.
