@@ -727,7 +727,7 @@ impl Checker {
 
     /// A finding about a file as a whole or a place in it, of a `select: parser`
     /// rule (`default` is its severity when the rule is not loaded).
-    fn file_finding(
+    pub(crate) fn file_finding(
         &self,
         id: &str,
         default: Severity,

@@ -16,7 +16,7 @@ use crate::Input;
 use crate::check::Checker;
 use crate::eval::Value;
 use crate::finding::{Finding, Related};
-use crate::rules::{ActiveRule, Fields, Select, Truth};
+use crate::rules::{ActiveRule, Fields, Select, Severity, Truth};
 use crate::source::SourceFile;
 use crate::suppress::{Comment, FileSuppressions};
 
@@ -485,29 +485,25 @@ impl Checker {
                     first,
                     repeated,
                 } => {
-                    let rule = self.rule(crate::check::DUPLICATE_OBJECT_KEY)?;
-                    Some(Finding {
-                        rule: rule.id.clone(),
-                        severity: rule.severity,
-                        message: format!(
+                    // only when the rule is loaded
+                    self.rule(crate::check::DUPLICATE_OBJECT_KEY)?;
+                    let mut f = self.file_finding(
+                        crate::check::DUPLICATE_OBJECT_KEY,
+                        Severity::Warning,
+                        Arc::clone(file),
+                        repeated.clone(),
+                        "this value wins",
+                        format!(
                             "key `{key}` is repeated in this mapping: only one value takes effect (drlint reads the last)"
                         ),
-                        help: Some(rule.help.clone()),
-                        docs: rule.docs.clone(),
+                    );
+                    f.related.push(Related {
                         file: Arc::clone(file),
-                        span: repeated.clone(),
-                        label: Some("this value wins".to_owned()),
-                        related: vec![Related {
-                            file: Arc::clone(file),
-                            span: first.clone(),
-                            message: format!("first definition of `{key}`, discarded"),
-                        }],
-                        identity: key.clone(),
-                        fingerprint: String::new(),
-                        status: None,
-                        since: None,
-                        production: None,
-                    })
+                        span: first.clone(),
+                        message: format!("first definition of `{key}`, discarded"),
+                    });
+                    f.identity = key.clone();
+                    Some(f)
                 }
                 p => Some(self.problem(
                     Arc::clone(file),
@@ -523,36 +519,27 @@ impl Checker {
         file: &Arc<SourceFile>,
         words: &[yaml::AmbiguousWord],
     ) -> Vec<Finding> {
-        let Some(rule) = self.rule(YAML11_AMBIGUOUS_BOOLEAN) else {
+        if self.rule(YAML11_AMBIGUOUS_BOOLEAN).is_none() {
             return Vec::new();
-        };
+        }
         words
             .iter()
             .map(|w| {
-                let value = matches!(
-                    w.word.as_str(),
-                    "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
-                );
+                let value = yaml::resolve_plain(&w.word) == yaml::Value::Bool(true);
                 let what = if w.is_key { "key" } else { "value" };
-                Finding {
-                    rule: rule.id.clone(),
-                    severity: rule.severity,
-                    message: format!(
+                let mut f = self.file_finding(
+                    YAML11_AMBIGUOUS_BOOLEAN,
+                    Severity::Warning,
+                    Arc::clone(file),
+                    w.span.clone(),
+                    &format!("the boolean {value} to Helm"),
+                    format!(
                         "plain `{}` as a {what}: Helm reads it as the boolean {value}, not the word",
                         w.word
                     ),
-                    help: Some(rule.help.clone()),
-                    docs: rule.docs.clone(),
-                    file: Arc::clone(file),
-                    span: w.span.clone(),
-                    label: Some(format!("the boolean {value} to Helm")),
-                    related: Vec::new(),
-                    identity: format!("{}@{}", w.word, w.span.start),
-                    fingerprint: String::new(),
-                    status: None,
-                    since: None,
-                    production: None,
-                }
+                );
+                f.identity = format!("{}@{}", w.word, w.span.start);
+                f
             })
             .collect()
     }
