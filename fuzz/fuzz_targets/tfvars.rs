@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use drlint::eval::Budget;
 use drlint::source::SourceFile;
 use drlint::vars::{RawVar, bind_raw, read_tfvars};
 use libfuzzer_sys::fuzz_target;
@@ -44,7 +45,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         // the reader alone, and the text as a `--var NAME=VALUE` value
         let file = Arc::new(SourceFile::new("x.auto.tfvars.json", text));
-        let _ = read_tfvars(&file, &mut Default::default());
+        let _ = read_tfvars(&file, &mut Default::default(), Budget::default());
         let mut bindings = Default::default();
         bind_raw(
             &mut bindings,
@@ -53,6 +54,7 @@ fuzz_target!(|data: &[u8]| {
                 value: text.to_owned(),
                 source: "`--var settings=...`".to_owned(),
             },
+            Budget::default(),
         );
     }
 });

@@ -163,44 +163,32 @@ fn invalid_exprs() {
     );
 }
 
+// drlint patch: a repeated key is not an error; the last item is kept in order and the earlier
+// ones are set aside in `Object::redefined()` (PATCHES.md).
 #[test]
 fn redefined_object_keys() {
-    assert_error!(
+    use hcl_edit::expr::Expression;
+
+    for input in [
         "ident = { foo = 1, foo = 2 }",
-        indoc! {r#"
-             --> HCL parse error in line 1, column 20
-              |
-            1 | ident = { foo = 1, foo = 2 }
-              |                    ^---
-              |
-              = invalid object item; expected unique object key; found redefined object key"#}
-    );
-
-    assert_error!(
         "ident = { \"foo\" = 1, \"foo\" = 2 }",
-        indoc! {r#"
-             --> HCL parse error in line 1, column 22
-              |
-            1 | ident = { "foo" = 1, "foo" = 2 }
-              |                      ^---
-              |
-              = invalid object item; expected unique object key; found redefined object key"#}
-    );
-
-    assert_error!(
-        indoc! {r#"
-            ident = {
-              foo = 1
-              foo = 2
-            }"#},
-        indoc! {r#"
-             --> HCL parse error in line 3, column 3
-              |
-            3 |   foo = 2
-              |   ^---
-              |
-              = invalid object item; expected unique object key; found redefined object key"#}
-    );
+        "ident = {\n  foo = 1\n  foo = 2\n}",
+    ] {
+        let body = parse_body(input).unwrap();
+        let attr = body.get_attribute("ident").unwrap();
+        let Expression::Object(object) = &attr.value else {
+            panic!("{input}: not an object");
+        };
+        assert_eq!(object.len(), 1, "{input}");
+        let (_, kept) = object.iter().next().unwrap();
+        assert_eq!(kept.expr().to_string().trim(), "2", "{input}");
+        assert_eq!(object.redefined().len(), 1, "{input}");
+        assert_eq!(
+            object.redefined()[0].1.expr().to_string().trim(),
+            "1",
+            "{input}"
+        );
+    }
 }
 
 // Builds the expected error with `message` at `column` of `line`.
@@ -217,7 +205,13 @@ fn expected_error(line: usize, column: usize, line_content: &str, message: &str)
     )
 }
 
+// drlint patch: in a debug build the stack guard (1 MiB, PATCHES.md) stops these inputs at a
+// shallower level than 64, with its own message; in a release build the 64 levels come first.
 #[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "the drlint stack guard fails first in a debug build"
+)]
 fn max_nesting_depth_exceeded() {
     fn expected(line: usize, column: usize, line_content: &str) -> String {
         let message = "invalid nesting depth; expected at most 64 nested levels";

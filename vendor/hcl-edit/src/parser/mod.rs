@@ -10,7 +10,8 @@ mod state;
 mod string;
 mod structure;
 mod template;
-#[cfg(test)]
+// drlint patch: these tests need upstream's unpublished `testdata` crate (PATCHES.md)
+#[cfg(all(test, drlint_upstream_testdata))]
 mod tests;
 mod trivia;
 
