@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use drlint::profile::ProfileSet;
 use drlint::report::{Json, Render};
-use drlint::{CheckReport, Checker, Input, Rule, Settings, builtin};
+use drlint::{Report, Checker, Input, Rule, Settings, builtin};
 
 /// The built-in rules, parsed once.
 pub fn rules() -> &'static [Rule] {
@@ -60,7 +60,7 @@ pub fn input(path: &str, bytes: &[u8]) -> Input {
 /// Checks the inputs, asserts that every span of the report lies inside its
 /// file on character boundaries, and renders it as JSON (which computes every
 /// line and column).
-pub fn check(checker: &Checker, inputs: Vec<Input>) -> CheckReport {
+pub fn check(checker: &Checker, inputs: Vec<Input>) -> Report {
     one_thread();
     let report = checker.check(inputs);
     assert_spans(&report);
@@ -69,7 +69,7 @@ pub fn check(checker: &Checker, inputs: Vec<Input>) -> CheckReport {
     report
 }
 
-pub fn assert_spans(report: &CheckReport) {
+pub fn assert_spans(report: &Report) {
     for f in report.findings.iter().chain(&report.fixed) {
         let spans = std::iter::once((&f.file, &f.span, &f.message))
             .chain(f.related.iter().map(|r| (&r.file, &r.span, &r.message)));

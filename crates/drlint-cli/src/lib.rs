@@ -2,13 +2,6 @@
 //! binaries (the pre-commit hook's) run exactly the same program.
 
 mod args;
-mod discover;
-mod explain;
-mod git;
-mod history;
-mod inputs;
-mod pr;
-mod project;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -21,14 +14,12 @@ use args::{
     RuleSelection, Threshold,
 };
 use drlint::baseline::Baseline;
-use drlint::profile::{Profile, ProfileSet};
+use drlint::output::{create_new_output, create_output};
 use drlint::report::{
     Concise, GitHub, GitLab, Human, JUnit, Json, MARKDOWN_COMMENT_LIMIT,
-    MARKDOWN_STEP_SUMMARY_LIMIT, Markdown, Render, Sarif, Statistics,
+    MARKDOWN_STEP_SUMMARY_LIMIT, Markdown, Render, Sarif, Statistics, escape_controls,
 };
-use drlint::vars::RawVar;
-use drlint::{Checker, CliVar, Input, Rule, Settings, Severity};
-use project::Project;
+use drlint::{Change, Linter, NoticeKind, Report, Rule, Severity};
 
 /// Exit codes: 0 clean, 1 findings at or above the threshold, 2 usage or configuration error.
 const EXIT_FINDINGS: u8 = 1;
@@ -78,10 +69,7 @@ where
         Ok(code) => ExitCode::from(code),
         Err(message) => {
             // names and values from the tree: never control characters raw
-            eprintln!(
-                "drlint: error: {}",
-                drlint::report::escape_controls(&message)
-            );
+            eprintln!("drlint: error: {}", escape_controls(&message));
             ExitCode::from(EXIT_USAGE)
         }
     }
@@ -114,38 +102,25 @@ fn run(cli: Cli) -> Result<u8, String> {
             write_stdout(|out| out.write_all(&page)).map(|()| 0)
         }
         Command::Rules { check: None } => {
-            let project = Project::load(&default_check_args().input)?;
-            print!(
-                "{}",
-                drlint::report::escape_controls(&explain::rule_list(&project.rules))
-            );
+            let linter = linter(&default_check_args(), false)?;
+            print!("{}", escape_controls(&linter.rule_list()));
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
         Command::Explain { rule } => {
-            let project = Project::load(&default_check_args().input)?;
-            let rule = find_rule(&project.rules, &rule)?;
-            print!(
-                "{}",
-                drlint::report::escape_controls(&explain::explain(rule, &project.profiles))
-            );
+            let linter = linter(&default_check_args(), false)?;
+            print!("{}", escape_controls(&linter.explain(&rule)?));
             Ok(0)
         }
         Command::Init => {
             let path = Path::new(drlint::config::CONFIG_FILE);
-            inputs::create_new_output(path)?
+            create_new_output(path)?
                 .write_all(drlint::config::STARTER.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             println!("wrote {}", path.display());
             Ok(0)
         }
     }
-}
-
-/// The paths of a run as a message names them.
-fn shown_paths(paths: &[PathBuf]) -> String {
-    let shown: Vec<String> = paths.iter().map(|p| format!("`{}`", p.display())).collect();
-    shown.join(", ")
 }
 
 /// The arguments of a plain `drlint check`, for commands that need the project's rules.
@@ -170,204 +145,91 @@ fn check_args_for(input: InputArgs, selection: RuleSelection) -> CheckArgs {
 /// The rules see the project's profiles (built-in and the configuration's
 /// `profile_dirs`) plus any in `DIR/profiles`.
 fn check_rule_dir(dir: &Path) -> Result<u8, String> {
-    let project = Project::load(&default_check_args().input)?;
-    let builtin: Vec<String> = drlint::builtin::rules()
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|r| r.id)
-        .collect();
-    let own = project::load_rules(dir)?;
-    let ids: Vec<String> = own.iter().map(|r| r.id.clone()).collect();
-    // the configuration may already load this folder: its copies give way
-    let mut rules: Vec<Rule> = project
-        .rules
-        .into_iter()
-        .filter(|r| builtin.contains(&r.id) || !ids.contains(&r.id))
-        .collect();
-    project::add_rules(&mut rules, own, dir)?;
-    let mut profiles: Vec<Profile> = project.profiles.iter().cloned().collect();
-    let profile_dir = dir.join("profiles");
-    let mut own_profiles = 0;
-    if profile_dir.is_dir() {
-        let extra = project::load_profiles(&profile_dir)?;
-        own_profiles = extra.len();
-        profiles.extend(extra);
-    }
-    let checker = Checker::new(rules.clone(), ProfileSet::new(profiles));
+    let checked = builder(&default_check_args().input).check_rule_dir(dir)?;
     let mut failed = false;
-    for rule in rules.iter().filter(|r| ids.contains(&r.id)) {
-        let failures = drlint::examples::example_failures(rule, &checker);
-        if failures.is_empty() {
+    for rule in &checked.rules {
+        if rule.failures.is_empty() {
             println!(
                 "ok    {} ({} failing, {} passing examples)",
-                rule.id,
-                rule.examples.fail.len(),
-                rule.examples.pass.len()
+                rule.id, rule.fail, rule.pass
             );
         } else {
             failed = true;
-            for f in failures {
-                println!("FAIL  {}", drlint::report::escape_controls(&f));
+            for f in &rule.failures {
+                println!("FAIL  {}", escape_controls(f));
             }
         }
     }
     println!(
-        "{} rule(s) and {own_profiles} profile(s) checked in {}",
-        ids.len(),
+        "{} rule(s) and {} profile(s) checked in {}",
+        checked.rules.len(),
+        checked.profiles,
         dir.display()
     );
     Ok(if failed { EXIT_FINDINGS } else { 0 })
 }
 
-fn find_rule<'r>(rules: &'r [Rule], id: &str) -> Result<&'r Rule, String> {
-    rules.iter().find(|r| r.id == id).ok_or_else(|| {
-        let mut message = format!("unknown rule `{id}`");
-        if let Some(near) = drlint::config::did_you_mean(id, rules.iter().map(|r| r.id.as_str())) {
-            message.push_str(&format!(" (did you mean `{near}`?)"));
-        }
-        message.push_str("; `drlint rules` lists them");
-        message
-    })
-}
-
-/// Variables from the environment and the command line, production detection and the configuration.
-fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
-    let pattern = args
-        .production_pattern
-        .clone()
-        .or_else(|| {
-            project
-                .config
-                .as_ref()?
-                .config
-                .production
-                .name_pattern
-                .clone()
-        })
-        .unwrap_or_else(|| drlint::namespace::DEFAULT_PRODUCTION_PATTERN.to_owned());
-    let production_name =
-        regex::Regex::new(&pattern).map_err(|e| format!("production pattern `{pattern}`: {e}"))?;
-    let env_vars = std::env::vars_os()
-        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
-        .filter_map(|(k, v)| {
-            let name = k.strip_prefix("TF_VAR_")?.to_owned();
-            Some(RawVar {
-                source: format!("`{k}`"),
-                name,
-                value: v,
-            })
-        })
-        .collect();
-    let mut cli: Vec<(usize, CliVar)> = Vec::new();
+/// The linter's inputs and settings from the command line and the environment.
+fn builder(args: &InputArgs) -> drlint::LinterBuilder {
+    let mut builder = Linter::builder();
+    builder = match &args.config {
+        Some(path) => builder.config_file(path),
+        None => builder.discover_config(args.paths.first().cloned().unwrap_or_else(|| ".".into())),
+    };
+    for dir in &args.profile_dirs {
+        builder = builder.profile_dir(dir);
+    }
+    if let Some(pattern) = &args.production_pattern {
+        builder = builder.production_pattern(pattern);
+    }
+    if let Some(bytes) = args.max_file_size {
+        builder = builder.max_file_size(bytes);
+    }
+    // Terraform applies -var and -var-file in command-line order
+    enum Var<'a> {
+        Assign(&'a str),
+        File(&'a Path),
+    }
+    let mut vars: Vec<(usize, Var)> = Vec::new();
     for (i, assignment) in args.vars.iter().enumerate() {
-        let (name, value) = assignment
-            .split_once('=')
-            .ok_or_else(|| format!("--var {assignment}: expected NAME=VALUE"))?;
         let index = args.var_indices.get(i).copied().unwrap_or(i);
-        cli.push((
-            index,
-            CliVar::Assign(RawVar {
-                name: name.trim().to_owned(),
-                value: value.to_owned(),
-                source: format!("`--var {name}=...`"),
-            }),
-        ));
+        vars.push((index, Var::Assign(assignment)));
     }
     for (i, path) in args.var_files.iter().enumerate() {
-        let content = inputs::read_regular(path, max_file_size(args, project)).map_err(|e| {
-            if e.missing {
-                format!("--var-file {}: no such file", path.display())
-            } else {
-                format!("--var-file {}: {}", path.display(), e.reason)
-            }
-        })?;
         let index = args.var_file_indices.get(i).copied().unwrap_or(usize::MAX);
-        cli.push((
-            index,
-            CliVar::File(Input {
-                path: discover::display_path(path),
-                content: Ok(content),
-            }),
-        ));
+        vars.push((index, Var::File(path)));
     }
-    cli.sort_by_key(|(i, _)| *i);
-    Ok(Settings {
-        env_vars,
-        cli_vars: cli.into_iter().map(|(_, v)| v).collect(),
-        production_name,
-        fetched_modules: Vec::new(),
-        inspect: false,
-        // for tests and reproducible runs: the day `until=` dates are compared with
-        today: std::env::var("DRLINT_TODAY").ok().filter(|d| !d.is_empty()),
-        known_rules: project.rules.iter().map(|r| r.id.clone()).collect(),
-        config: project
-            .config
-            .as_ref()
-            .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
-        helm: helm_settings(project),
-        budget: drlint::eval::Budget::default(),
-    })
-}
-
-/// The largest input read: `--max-file-size`, else the configuration's, else 10 MiB.
-fn max_file_size(args: &InputArgs, project: &Project) -> u64 {
-    args.max_file_size
-        .or_else(|| project.config.as_ref()?.config.max_file_size)
-        .unwrap_or(inputs::DEFAULT_MAX_FILE_SIZE)
-}
-
-/// Helm: the chart profiles, and the configuration's environments and releases
-/// (their values files as display paths, like the inputs').
-fn helm_settings(project: &Project) -> drlint::helm::HelmSettings {
-    let mut helm = drlint::helm::HelmSettings {
-        profiles: project.chart_profiles.clone(),
-        ..Default::default()
-    };
-    if let Some(c) = &project.config {
-        let h = &c.config.helm;
-        helm.environments = h.environments.clone();
-        if let Some(prod) = &h.production_environments {
-            helm.production_environments = prod.clone();
-        }
-        let join = |file: &str| {
-            let joined = if c.root == "." {
-                file.to_owned()
-            } else {
-                format!("{}/{file}", c.root.trim_end_matches('/'))
-            };
-            joined.trim_start_matches("./").to_owned()
+    vars.sort_by_key(|(i, _)| *i);
+    for (_, var) in vars {
+        builder = match var {
+            Var::Assign(assignment) => match assignment.split_once('=') {
+                Some((name, value)) => builder.var(name, value),
+                // reported by `linter`, which checks every assignment first
+                None => builder,
+            },
+            Var::File(path) => builder.var_file(path),
         };
-        helm.releases = h
-            .releases
-            .iter()
-            .map(|r| drlint::helm::releases::ConfiguredRelease {
-                values: r.values.iter().map(|v| join(v)).collect(),
-                ..r.clone()
-            })
-            .collect();
     }
-    helm
+    let env = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)));
+    builder = builder.env_vars(env);
+    // for tests and reproducible runs: the day `until=` dates are compared with
+    if let Ok(today) = std::env::var("DRLINT_TODAY") {
+        builder = builder.today(today);
+    }
+    builder
 }
 
-/// A rule's `max_age_days`: the configuration's value, else the rule's default.
-fn max_age_days(project: &Project, rule_id: &str) -> Option<f64> {
-    let option = drlint::history::MAX_AGE_OPTION;
-    let configured = project
-        .config
-        .as_ref()
-        .and_then(|c| c.config.rules.get(rule_id))
-        .and_then(|s| s.options.get(option))
-        .cloned();
-    let default = project
-        .rules
-        .iter()
-        .find(|r| r.id == rule_id)
-        .and_then(|r| r.options.get(option))
-        .map(|o| o.default.clone());
-    match configured.or(default)? {
-        drlint::profile::Scalar::Number(n) => Some(n),
-        _ => None,
+/// The linter of a `check`-like run.
+fn linter(args: &CheckArgs, history: bool) -> Result<Linter, String> {
+    if let Some(bad) = args.input.vars.iter().find(|v| !v.contains('=')) {
+        return Err(format!("--var {bad}: expected NAME=VALUE"));
     }
+    Ok(builder(&args.input)
+        .only_rules(args.selection.rules.iter().cloned())
+        .ignore_rules(args.selection.ignore_rules.iter().cloned())
+        .history(history)
+        .build()?)
 }
 
 /// Writes to stdout; a closed pipe (`drlint check | head`) is not an error.
@@ -418,7 +280,7 @@ fn render_to(
     spec: &FormatSpec,
     args: &CheckArgs,
     rules: &[Rule],
-    report: &drlint::CheckReport,
+    report: &Report,
 ) -> Result<(), String> {
     let color = match (args.color, &spec.file) {
         (ColorChoice::Always, _) => true,
@@ -465,7 +327,7 @@ fn render_to(
                 .to_possible_value()
                 .map(|v| v.get_name().to_owned())
                 .unwrap_or_default();
-            let file = inputs::create_output(path).map_err(|e| format!("--format {name}={e}"))?;
+            let file = create_output(path).map_err(|e| format!("--format {name}={e}"))?;
             let mut out = std::io::BufWriter::new(file);
             renderer
                 .render(report, &mut out)
@@ -485,194 +347,46 @@ enum Mode {
 /// `drlint check`, `drlint inspect` and `drlint baseline create`.
 fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     let started = std::time::Instant::now();
-    let mut phases: Vec<(&str, std::time::Duration)> = Vec::new();
-    let mut lap = started;
-    let mut mark = |name: &'static str| {
-        let now = std::time::Instant::now();
-        phases.push((name, now - lap));
-        lap = now;
-    };
-    let project = Project::load(&args.input)?;
-    for id in args
-        .selection
-        .rules
-        .iter()
-        .chain(&args.selection.ignore_rules)
-    {
-        find_rule(&project.rules, id)?;
-    }
-    let rules: Vec<Rule> = project
-        .rules
-        .iter()
-        .filter(|r| args.selection.rules.is_empty() || args.selection.rules.contains(&r.id))
-        .filter(|r| !args.selection.ignore_rules.contains(&r.id))
-        .cloned()
-        .collect();
-    // the rules of the run, for the formats that list them (SARIF, JUnit)
-    let run_rules = rules.clone();
-    let limit = max_file_size(&args.input, &project);
+    let history = matches!(mode, Mode::Check) && !args.no_history;
+    let linter = linter(&args, history)?;
     let baseline = match &args.baseline {
-        Some(path) => {
-            let text = inputs::read_text(path, limit).map_err(|e| format!("--baseline {e}"))?;
-            Some(
-                Baseline::from_json(&text)
-                    .map_err(|e| format!("--baseline {}: {e}", path.display()))?,
-            )
-        }
+        Some(path) => Some(linter.read_baseline(path)?),
         None => None,
     };
-    let mut settings = settings(&args.input, &project)?;
-    // the marker files the rules of this run name, wherever the configuration sets them
-    let markers = drlint::markers::MarkerNames::for_config(
-        &rules,
-        project.config.as_ref().map(|c| &c.config),
-    );
-    // the ages walk checks each folder's earlier versions with the same rules and settings
-    let history_setup = (rules.clone(), settings.clone());
-    mark("setup");
-
-    // PR mode: the lines the change added or edited
-    let mut changed_lines = None;
-    let compare = match (&args.base, args.staged) {
-        (Some(base), _) => Some(pr::Compare::Base(base)),
-        (None, true) => Some(pr::Compare::Staged),
+    let setup = started.elapsed();
+    let change = match (&args.base, args.staged) {
+        (Some(base), _) => Some(Change::Base(base.clone())),
+        (None, true) => Some(Change::Staged),
         (None, false) => None,
     };
-    let mut report = if let Some(compare) = compare {
-        let (mut base_inputs, mut head_inputs) =
-            pr::inputs(compare, &args.input.paths, &markers, limit)?;
-        if let Some(c) = &project.config {
-            let (include, exclude) = (&c.config.include, &c.config.exclude);
-            base_inputs = discover::filter_inputs(base_inputs, include, exclude, &c.root)?;
-            head_inputs = discover::filter_inputs(head_inputs, include, exclude, &c.root)?;
-        }
-        if base_inputs.is_empty() && head_inputs.is_empty() && !args.input.quiet {
-            eprintln!(
-                "drlint: notice: {}",
-                drlint::report::escape_controls(&format!(
-                    "{} touches no input files in {}",
-                    compare.describe(),
-                    shown_paths(&args.input.paths)
-                ))
-            );
-        }
-        mark("git");
-        settings.inspect = true;
-        let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
-        let base_report = checker.check(base_inputs);
-        let head_report = checker.check(head_inputs);
-        let mut report = drlint::pr::compare(&checker, base_report, head_report);
-        changed_lines = Some(pr::changed_lines(&compare)?);
-        if args.only_new {
-            report
-                .findings
-                .retain(|f| f.status == Some(drlint::finding::Status::New));
-        }
-        mark("check");
-        report
-    } else {
-        let found = discover::discover(&args.input.paths, &markers)?;
-        let (mut files, mut skipped) = (found.files, found.skipped);
-        if let Some(c) = &project.config {
-            let (include, exclude) = (&c.config.include, &c.config.exclude);
-            files = discover::filter_globs(files, include, exclude, &c.root)?;
-            skipped = discover::filter_inputs(skipped, include, exclude, &c.root)?;
-        }
-        // inputs are read inside the checked paths' repositories (else the paths)
-        let reader = inputs::Reader {
-            roots: inputs::Roots::of_paths(&args.input.paths),
-            limit,
-        };
-        // the values files of configured releases and `helm.values` globs, wherever they
-        // are in the configuration's folder
-        let config_reader = match &project.config {
-            Some(c) => inputs::Reader {
-                roots: reader.roots.with(&c.dir),
-                limit,
-            },
-            None => reader.clone(),
-        };
-        let mut extra: Vec<PathBuf> = settings
-            .helm
-            .releases
-            .iter()
-            .flat_map(|r| r.values.iter().map(PathBuf::from))
-            .collect();
-        if let Some(c) = project
-            .config
-            .as_ref()
-            .filter(|c| !c.config.helm.values.is_empty())
-        {
-            extra.extend(discover::matching_values(
-                &args.input.paths,
-                &c.config.helm.values,
-                &c.root,
-            )?);
-        }
-        let mut from_config = Vec::new();
-        for path in extra {
-            let shown = discover::display_path(&path);
-            let exists = std::fs::symlink_metadata(&path).is_ok() && !path.is_dir();
-            if exists && !files.iter().any(|f| discover::display_path(f) == shown) {
-                files.push(path.clone());
-                from_config.push(path);
-            }
-        }
-        if files.is_empty() && skipped.is_empty() && !args.input.quiet {
-            eprintln!(
-                "drlint: notice: no input files found in {} (drlint reads .tf, .tfvars, .tfvars.json, 00-namespace.yaml, and Helm values in helm_deploy/, helm/, deploy/ and charts/ folders; .gitignore is honoured)",
-                drlint::report::escape_controls(&shown_paths(&args.input.paths))
-            );
-        }
-        let (fetched_files, fetched_modules, manifest_problems) =
-            discover::fetched_modules(&files, &reader);
-        files.extend(fetched_files);
-        skipped.extend(manifest_problems);
-        let files = discover::dedupe(files);
-        mark("discover");
-        let mut inputs = discover::read_all(&files, &reader, &config_reader, &from_config);
-        inputs.extend(skipped);
-        mark("read");
-        settings.fetched_modules = fetched_modules;
-        settings.inspect = matches!(mode, Mode::Inspect);
-        let report =
-            Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
-        mark("check");
-        report
+    let mut report = match (&change, &mode) {
+        (Some(change), _) => linter.check_change(change, &args.input.paths)?,
+        (None, Mode::Inspect) => linter.inspect_paths(&args.input.paths)?,
+        (None, _) => linter.check_paths(&args.input.paths)?,
     };
-
-    if matches!(mode, Mode::Check) {
-        let ages = if args.no_history {
-            Err("--no-history".to_owned())
-        } else {
-            let (rules, settings) = history_setup;
-            let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
-            history::ages(&report, &project.rules, &checker, &markers, &args.input)
-        };
-        let (ages, reason) = match ages {
-            Ok(ages) => (ages, String::new()),
-            Err(reason) => (Default::default(), reason),
-        };
-        let today = std::env::var("DRLINT_TODAY")
-            .ok()
-            .filter(|d| !d.is_empty())
-            .unwrap_or_else(drlint::suppress::today);
-        let max_age = |rule_id: &str| max_age_days(&project, rule_id);
-        drlint::history::apply(&mut report, &ages, &project.rules, max_age, &today, &reason);
-        mark("history");
+    if args.only_new && change.is_some() {
+        report.retain(|f| f.status == Some(drlint::finding::Status::New));
     }
-    if let Some(changed) = &changed_lines {
-        // new findings are shown where the change is (GitHub shows an alert in a
-        // pull request only on the lines it added or edited); after the ages,
-        // which are looked up in the finding's own folder
-        drlint::diff::place_on_changed_lines(&mut report, changed);
+    for notice in report.notices() {
+        let kind = match notice.kind {
+            NoticeKind::Notice => "notice: ",
+            NoticeKind::Note => "note: ",
+            NoticeKind::Timing => "",
+        };
+        let shown = match notice.kind {
+            NoticeKind::Timing => args.input.timings,
+            NoticeKind::Notice | NoticeKind::Note => !args.input.quiet,
+        };
+        if shown {
+            eprintln!("drlint: {kind}{}", escape_controls(&notice.message));
+        }
     }
     if let Mode::CreateBaseline(output) = &mode {
         if args.production_only {
-            report.findings.retain(|f| f.production == Some(true));
+            report.retain(|f| f.production == Some(true));
         }
         let baseline = Baseline::from_report(&report);
-        inputs::create_output(output)?
+        create_output(output)?
             .write_all(baseline.to_json().as_bytes())
             .map_err(|e| format!("{}: {e}", output.display()))?;
         if !args.input.quiet {
@@ -685,27 +399,32 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         return Ok(0);
     }
     if let Some(baseline) = &baseline {
-        report.baseline = Some(baseline.apply(&mut report));
+        report.apply_baseline(baseline);
     }
-
     if args.production_only {
-        report.findings.retain(|f| f.production == Some(true));
-        report.fixed.retain(|f| f.production == Some(true));
+        report.retain(|f| f.production == Some(true));
+        report.retain_fixed(|f| f.production == Some(true));
     }
-
+    let rendering = std::time::Instant::now();
     if matches!(mode, Mode::Inspect) {
         write_stdout(|out| drlint::report::render_inspection(&report, out))?;
     } else {
         for spec in &args.format {
-            render_to(spec, &args, &run_rules, &report)?;
+            render_to(spec, &args, linter.rules(), &report)?;
         }
     }
-    mark("render");
     if args.input.timings {
-        let parts: Vec<String> = phases
-            .iter()
-            .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0))
-            .collect();
+        let mut parts = vec![format!("setup {:.0} ms", setup.as_secs_f64() * 1000.0)];
+        parts.extend(
+            report
+                .timings()
+                .iter()
+                .map(|(name, d)| format!("{name} {:.0} ms", d.as_secs_f64() * 1000.0)),
+        );
+        parts.push(format!(
+            "render {:.0} ms",
+            rendering.elapsed().as_secs_f64() * 1000.0
+        ));
         eprintln!(
             "drlint: timings: {}; total {:.0} ms",
             parts.join(", "),
@@ -719,12 +438,8 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         Some(Threshold::Note) => Severity::Note,
         Some(Threshold::Warning) => Severity::Warning,
         Some(Threshold::Error) => Severity::Error,
-        None => project
-            .config
-            .as_ref()
-            .and_then(|c| c.config.severity_threshold)
-            .unwrap_or(Severity::Warning),
+        None => linter.severity_threshold(),
     };
-    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    let failing = report.findings().iter().any(|f| f.severity >= threshold);
     Ok(if failing { EXIT_FINDINGS } else { 0 })
 }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::check::CheckReport;
+use crate::check::Report;
 
 pub const BASELINE_FILE: &str = "drlint-baseline.json";
 pub const BASELINE_VERSION: u32 = 1;
@@ -35,7 +35,7 @@ pub struct BaselineOutcome {
 }
 
 impl Baseline {
-    pub fn from_report(report: &CheckReport) -> Baseline {
+    pub fn from_report(report: &Report) -> Baseline {
         Baseline {
             version: BASELINE_VERSION,
             findings: report
@@ -69,7 +69,7 @@ impl Baseline {
     /// (which already covers rule and path). An entry with no finding is fixed
     /// only when its folder was checked: a PR-mode run, or one given a few
     /// paths, says nothing of the folders it did not read.
-    pub fn apply(&self, report: &mut CheckReport) -> BaselineOutcome {
+    pub fn apply(&self, report: &mut Report) -> BaselineOutcome {
         let listed: HashSet<&str> = self
             .findings
             .iter()

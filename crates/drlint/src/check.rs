@@ -130,7 +130,7 @@ pub struct Summary {
 }
 
 #[derive(Debug, Default)]
-pub struct CheckReport {
+pub struct Report {
     pub findings: Vec<Finding>,
     pub summary: Summary,
     /// Every data store, when `Settings::inspect` is set; sorted by path and address.
@@ -148,14 +148,66 @@ pub struct CheckReport {
     /// The folders whose files were checked (display paths, `.` for the current one):
     /// what a finding that is absent can be said to be fixed in.
     pub folders: BTreeSet<String>,
+    /// What the run tells its user besides findings.
+    pub notices: Vec<crate::linter::Notice>,
+    /// What each phase of the run took.
+    pub timings: Vec<(&'static str, std::time::Duration)>,
 }
 
-impl CheckReport {
+impl Report {
+    /// The findings, sorted by path, position and rule.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// In PR mode, the findings of the base that are gone at the head.
+    pub fn fixed(&self) -> &[Finding] {
+        &self.fixed
+    }
+
+    /// How many findings have this severity.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
             .iter()
             .filter(|f| f.severity == severity)
             .count()
+    }
+
+    /// How many files were checked, findings suppressed, and values left unknown.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// Whether this is a PR-mode comparison, whose findings carry a status.
+    pub fn is_comparison(&self) -> bool {
+        self.compared
+    }
+
+    /// What the run tells its user besides findings.
+    pub fn notices(&self) -> &[crate::linter::Notice] {
+        &self.notices
+    }
+
+    /// What each phase of the run took (discover, read, check, history...).
+    pub fn timings(&self) -> &[(&'static str, std::time::Duration)] {
+        &self.timings
+    }
+
+    /// Keeps only the findings for which `keep` holds (e.g. production, or new in PR mode).
+    pub fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.findings.retain(keep);
+    }
+
+    /// Keeps only the fixed findings for which `keep` holds.
+    pub fn retain_fixed(&mut self, keep: impl FnMut(&Finding) -> bool) {
+        self.fixed.retain(keep);
+    }
+
+    /// Hides the findings the baseline accepts; the report then says how many it hid and
+    /// which of its entries no longer match.
+    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
+        let outcome = baseline.apply(self);
+        self.baseline = Some(outcome);
     }
 }
 
@@ -229,7 +281,7 @@ impl Checker {
         self.rules.iter().find(|r| r.id == id)
     }
 
-    pub fn check(&self, inputs: Vec<Input>) -> CheckReport {
+    pub fn check(&self, inputs: Vec<Input>) -> Report {
         // files not read, or whose path cannot be shown: reported, and nothing else
         let (inputs, skipped): (Vec<Input>, Vec<Input>) = inputs
             .into_iter()
@@ -405,7 +457,7 @@ impl Checker {
         inspected.sort_by(|a, b| {
             (&a.file.path, a.span.start, &a.address).cmp(&(&b.file.path, b.span.start, &b.address))
         });
-        CheckReport {
+        Report {
             findings,
             summary: Summary {
                 files,
@@ -420,6 +472,8 @@ impl Checker {
             fixed: Vec::new(),
             compared: false,
             folders: dirs.keys().cloned().collect(),
+            notices: Vec::new(),
+            timings: Vec::new(),
         }
     }
 

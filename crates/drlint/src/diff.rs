@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::ops::{Range, RangeInclusive};
 use std::sync::Arc;
 
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::{Related, Status};
 use crate::source::SourceFile;
 
@@ -62,7 +62,7 @@ impl ChangedLines {
 /// on the first of its secondary locations that is; the primary location
 /// becomes a secondary one, with the primary label as its message. A finding
 /// keeps its fingerprint (its identity does not depend on where it is shown).
-pub fn place_on_changed_lines(report: &mut CheckReport, changed: &ChangedLines) {
+pub fn place_on_changed_lines(report: &mut Report, changed: &ChangedLines) {
     if changed.is_empty() {
         return;
     }

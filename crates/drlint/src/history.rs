@@ -23,7 +23,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::check::{CheckReport, Checker, Input};
+use crate::check::{Checker, Input, Report};
 use crate::finding::Finding;
 use crate::rules::{Rule, Severity};
 
@@ -116,7 +116,7 @@ fn aged_rules(rules: &[Rule]) -> Vec<&str> {
 
 /// The findings whose age matters (their rule has `max_age_days`), by folder
 /// (as the findings' display paths give it).
-pub fn needing_history(report: &CheckReport, rules: &[Rule]) -> BTreeMap<String, BTreeSet<Key>> {
+pub fn needing_history(report: &Report, rules: &[Rule]) -> BTreeMap<String, BTreeSet<Key>> {
     let aged = aged_rules(rules);
     let mut out: BTreeMap<String, BTreeSet<Key>> = BTreeMap::new();
     for f in report
@@ -216,7 +216,7 @@ pub type Ages = HashMap<(String, Key), Result<Origin, String>>;
 /// A finding beyond the rule's `max_age_days` (the configuration's value, if
 /// any) becomes an error. The message says the age, or why there is none.
 pub fn apply(
-    report: &mut CheckReport,
+    report: &mut Report,
     ages: &Ages,
     rules: &[Rule],
     max_age: impl Fn(&str) -> Option<f64>,

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
-use crate::check::{CheckReport, Checker};
+use crate::check::{Checker, Report};
 use crate::eval::{Value, eval_module_expression};
 use crate::finding::{Finding, Status, finalize};
 use crate::profile::{ReplacementForcing, Transition};
@@ -376,7 +376,7 @@ fn changes<'a>(
 
 /// Judges `head` against `base` (both checked with `Settings::inspect`): sets
 /// each head finding's status, lists the fixed ones, adds change-rule findings.
-pub fn compare(checker: &Checker, base: CheckReport, mut head: CheckReport) -> CheckReport {
+pub fn compare(checker: &Checker, base: Report, mut head: Report) -> Report {
     let base_prints: HashSet<&str> = base
         .findings
         .iter()

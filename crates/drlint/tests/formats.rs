@@ -14,7 +14,7 @@ use drlint::report::{
     Concise, GitHub, GitLab, JUnit, Markdown, Render, Sarif, SarifLimits, Statistics,
 };
 use drlint::source::SourceFile;
-use drlint::{CheckReport, Checker, Input, Rule, Settings, Severity, builtin};
+use drlint::{Checker, Input, Report, Rule, Settings, Severity, builtin};
 use serde_json::Value;
 
 const SCENARIO: &str = "fixtures/scenarios/formats";
@@ -46,7 +46,7 @@ fn scenario_inputs() -> Vec<(String, String)> {
     files
 }
 
-fn check(files: &[(String, String)], inspect: bool) -> CheckReport {
+fn check(files: &[(String, String)], inspect: bool) -> Report {
     let settings = Settings {
         inspect,
         ..Settings::default()
@@ -63,13 +63,13 @@ fn check(files: &[(String, String)], inspect: bool) -> CheckReport {
     )
 }
 
-fn scenario() -> CheckReport {
+fn scenario() -> Report {
     check(&scenario_inputs(), false)
 }
 
 /// PR mode: at the base, the dev database kept its final snapshot (so that finding is
 /// new) and the production one had no backups (fixed by the change).
-fn scenario_pr() -> CheckReport {
+fn scenario_pr() -> Report {
     let head = scenario_inputs();
     let base: Vec<(String, String)> = head
         .iter()
@@ -102,13 +102,13 @@ fn scenario_pr() -> CheckReport {
     drlint::pr::compare(&checker, base_report, head_report)
 }
 
-fn render(renderer: &dyn Render, report: &CheckReport) -> String {
+fn render(renderer: &dyn Render, report: &Report) -> String {
     let mut out = Vec::new();
     renderer.render(report, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 
-fn sarif(report: &CheckReport, limits: SarifLimits) -> String {
+fn sarif(report: &Report, limits: SarifLimits) -> String {
     let rules = rules();
     let mut renderer = Sarif::new(&rules);
     renderer.limits = limits;
@@ -210,7 +210,7 @@ fn sarif_category_names_the_run() {
 }
 
 /// A report of `n` findings per severity, on lines of one file, for the limits.
-fn many(n: usize, compared: bool) -> CheckReport {
+fn many(n: usize, compared: bool) -> Report {
     let text: String = (0..3 * n)
         .map(|i| format!("x{i} = \"a | <b> `c|d` é\"\n"))
         .collect();
@@ -243,10 +243,10 @@ fn many(n: usize, compared: bool) -> CheckReport {
             });
         }
     }
-    CheckReport {
+    Report {
         findings,
         compared,
-        ..CheckReport::default()
+        ..Report::default()
     }
 }
 
@@ -510,7 +510,7 @@ fn gitlab_fingerprints_are_unique_even_when_findings_share_one() {
 
 /// Every fixture folder checked at once (parse errors, markers, local modules...): the files
 /// drlint reads there (Terraform, automatic tfvars, namespace manifests, markers).
-fn all_fixtures() -> CheckReport {
+fn all_fixtures() -> Report {
     let markers = drlint::markers::MarkerNames::for_config(&rules(), None);
     let mut files = Vec::new();
     let mut stack = vec![
@@ -667,7 +667,7 @@ fn junit_names_repeated_findings_at_one_place_apart() {
 
 #[test]
 fn an_empty_report_in_every_format() {
-    let report = CheckReport::default();
+    let report = Report::default();
     let rules = rules();
     assert_eq!(render(&GitHub::default(), &report), "");
     assert_eq!(render(&GitLab, &report), "[]\n");

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use drlint::config::Config;
 use drlint::report::{Json, Render};
-use drlint::{CheckReport, Checker, Input, Settings, builtin};
+use drlint::{Checker, Input, Report, Settings, builtin};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
@@ -43,7 +43,7 @@ fn input(path: &str, text: impl Into<Vec<u8>>) -> Input {
 }
 
 /// The report as `--format json` renders it.
-fn json(report: &CheckReport) -> String {
+fn json(report: &Report) -> String {
     let mut out = Vec::new();
     Json.render(report, &mut out).unwrap();
     String::from_utf8(out).unwrap()
@@ -51,7 +51,7 @@ fn json(report: &CheckReport) -> String {
 
 /// Every span of the report, primary and related, inside its file and on
 /// character boundaries.
-fn spans_inside_files(report: &CheckReport) -> Result<(), TestCaseError> {
+fn spans_inside_files(report: &Report) -> Result<(), TestCaseError> {
     for f in report.findings.iter().chain(&report.fixed) {
         let spans =
             std::iter::once((&f.file, &f.span)).chain(f.related.iter().map(|r| (&r.file, &r.span)));
@@ -74,7 +74,7 @@ fn spans_inside_files(report: &CheckReport) -> Result<(), TestCaseError> {
 }
 
 /// Every finding's spans lie inside its file and on character boundaries.
-fn assert_spans_valid(report: &drlint::CheckReport) {
+fn assert_spans_valid(report: &drlint::Report) {
     for f in &report.findings {
         let text = &f.file.text;
         for span in std::iter::once(&f.span).chain(f.related.iter().map(|r| &r.span)) {
@@ -87,7 +87,7 @@ fn assert_spans_valid(report: &drlint::CheckReport) {
     }
 }
 
-fn parse_errors(report: &drlint::CheckReport, path: &str) -> usize {
+fn parse_errors(report: &drlint::Report, path: &str) -> usize {
     report
         .findings
         .iter()
@@ -122,7 +122,7 @@ fn malformed_tfvars_json_with_a_multibyte_character_is_a_parse_error() {
 /// Checks on a thread with a 2 MiB stack and fails when the check has not
 /// finished within 10 s: the inputs below used to hang, or to exhaust memory.
 #[track_caller]
-fn check_within(inputs: Vec<Input>) -> drlint::CheckReport {
+fn check_within(inputs: Vec<Input>) -> drlint::Report {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .stack_size(2 << 20)
@@ -134,7 +134,7 @@ fn check_within(inputs: Vec<Input>) -> drlint::CheckReport {
         .expect("the check finishes (and does not overflow its stack)")
 }
 
-fn count(report: &drlint::CheckReport, rule: &str) -> usize {
+fn count(report: &drlint::Report, rule: &str) -> usize {
     report.findings.iter().filter(|f| f.rule == rule).count()
 }
 

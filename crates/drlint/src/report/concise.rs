@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 use std::io;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 
 pub struct Concise;
 
 impl Render for Concise {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         for f in &report.findings {
             let at = f.start();
             writeln!(
@@ -55,7 +55,7 @@ impl Counts {
 }
 
 impl Render for Statistics {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let mut by_rule: BTreeMap<&str, Counts> = BTreeMap::new();
         let mut total = Counts::default();
         for f in &report.findings {

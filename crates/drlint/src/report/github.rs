@@ -19,7 +19,7 @@
 use std::io;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::Finding;
 use crate::rules::Severity;
 
@@ -87,7 +87,7 @@ fn annotation(f: &Finding) -> String {
 }
 
 impl Render for GitHub {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let order = super::by_importance(&report.findings, true);
         let count = |s: Severity| report.count(s);
         let overflow = super::SEVERITIES.iter().any(|&s| count(s) > self.per_level);

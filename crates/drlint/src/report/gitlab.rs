@@ -12,7 +12,7 @@ use std::io;
 use serde::Serialize;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::rules::Severity;
 
 pub struct GitLab;
@@ -56,7 +56,7 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 impl Render for GitLab {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let mut used: HashSet<String> = HashSet::new();
         let issues: Vec<Issue<'_>> = report
             .findings

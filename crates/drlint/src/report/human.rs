@@ -8,7 +8,7 @@ use std::sync::Arc;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::SourceFile;
@@ -206,7 +206,7 @@ fn plural(n: usize, word: &str) -> String {
 
 /// "2 errors, 1 warning, 0 notes in 14 files (3 checks skipped: value unknown)",
 /// and "(2 values unknown: evaluation budget reached)" when the budget cut any short.
-pub fn summary_line(report: &CheckReport) -> String {
+pub fn summary_line(report: &Report) -> String {
     let mut line = format!(
         "{}, {}, {} in {}",
         plural(report.count(Severity::Error), "error"),
@@ -260,7 +260,7 @@ pub fn summary_line(report: &CheckReport) -> String {
 
 /// One line for what the modules in use hard-code, which no call can change
 /// and so is never a finding per call.
-pub fn hard_coded_line(report: &CheckReport) -> Option<String> {
+pub fn hard_coded_line(report: &Report) -> Option<String> {
     if report.hard_coded.is_empty() {
         return None;
     }
@@ -345,7 +345,7 @@ impl Human {
 }
 
 impl Render for Human {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         for finding in &report.findings {
             out.write_all(self.render_finding(finding).as_bytes())?;
             writeln!(out)?;

@@ -4,7 +4,7 @@ use std::io;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::eval::{Value, ViaKind};
 use crate::rules::Origin;
 
@@ -74,7 +74,7 @@ fn origin_json(origin: &Origin) -> Json {
     }
 }
 
-pub fn render_inspection(report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+pub fn render_inspection(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     let stores: Vec<Json> = report
         .inspected
         .iter()
@@ -108,7 +108,7 @@ pub fn render_inspection(report: &CheckReport, out: &mut dyn io::Write) -> io::R
 }
 
 /// What each module at each ref hard-codes, once, with its number of calls.
-pub fn hard_coded_json(report: &CheckReport) -> Json {
+pub fn hard_coded_json(report: &Report) -> Json {
     Json::Array(
         report
             .hard_coded

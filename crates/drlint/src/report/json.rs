@@ -5,7 +5,7 @@ use std::io;
 use serde::Serialize;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::Finding;
 use crate::rules::Severity;
 
@@ -137,7 +137,7 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
 }
 
 impl Render for Json {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let doc = Document {
             version: JSON_VERSION,
             findings: report.findings.iter().map(finding).collect(),

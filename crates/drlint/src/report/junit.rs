@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::io;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::Finding;
 use crate::rules::Rule;
 
@@ -102,7 +102,7 @@ fn details(f: &Finding) -> String {
 }
 
 impl Render for JUnit<'_> {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         // suites in the order of the run's rules, then any other rule with findings
         let mut suites: BTreeMap<usize, (&str, Vec<&Finding>)> = BTreeMap::new();
         let mut position: HashMap<&str, usize> = HashMap::new();

@@ -20,7 +20,7 @@
 use std::io;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::{Finding, Status};
 
 /// GitHub's limit for a job's step summary: 1 MiB.
@@ -161,7 +161,7 @@ impl Markdown {
         )
     }
 
-    fn head(&self, report: &CheckReport) -> String {
+    fn head(&self, report: &Report) -> String {
         let mut head = String::from("## drlint\n\n");
         let files = super::plural(report.summary.files, "file");
         if report.findings.is_empty() {
@@ -256,7 +256,7 @@ impl Markdown {
 }
 
 impl Render for Markdown {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let head = self.head(report);
         let rows: Vec<String> = super::by_importance(&report.findings, true)
             .into_iter()

@@ -36,12 +36,12 @@ pub use junit::JUnit;
 pub use markdown::{MARKDOWN_COMMENT_LIMIT, MARKDOWN_STEP_SUMMARY_LIMIT, Markdown};
 pub use sarif::{DEFAULT_SARIF_CATEGORY, Sarif, SarifLimits};
 
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::{Finding, Status};
 use crate::rules::{Rule, Severity};
 
 pub trait Render {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()>;
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
 }
 
 /// Where the documentation of every built-in rule is: `docs/rules.md`, one heading per rule id.

@@ -35,7 +35,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::Render;
-use crate::check::CheckReport;
+use crate::check::Report;
 use crate::finding::{Finding, Status};
 use crate::rules::{Rule, Select, Severity};
 use crate::source::SourceFile;
@@ -521,7 +521,7 @@ impl Sarif<'_> {
 }
 
 impl Render for Sarif<'_> {
-    fn render(&self, report: &CheckReport, out: &mut dyn io::Write) -> io::Result<()> {
+    fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
         let mut descriptors: Vec<Descriptor> = self.rules.iter().map(descriptor).collect();
         let mut index: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, rule) in self.rules.iter().enumerate() {

@@ -16,7 +16,7 @@
 //!   `max_file_size` in `.drlint.yaml`): a larger file is refused from its size, and the
 //!   read is bounded in case it grows.
 //!
-//! A file refused so is an [`drlint::Input`] whose content is the reason: the checker
+//! A file refused so is an [`crate::Input`] whose content is the reason: the checker
 //! reports it as `input-skipped`, in every format, and checks the rest.
 //!
 //! Outputs ([`create_output`], [`create_new_output`]) are never written through a

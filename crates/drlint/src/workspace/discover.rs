@@ -2,18 +2,18 @@
 //! `ignore` (so `.gitignore` and hidden folders such as `.terraform/` are skipped;
 //! `.ignore` files are not honoured, as Terraform does not honour them). Symbolic
 //! links to files are listed like files (the reader follows them only inside the
-//! checked tree, [`crate::inputs`]); links to folders are not walked. What cannot be
+//! checked tree, [`crate::workspace::inputs`]); links to folders are not walked. What cannot be
 //! listed (an unreadable folder) is reported, and the rest goes on.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use drlint::Input;
-use drlint::markers::MarkerNames;
+use crate::Input;
+use crate::markers::MarkerNames;
 use ignore::WalkState;
 
-use crate::inputs::Reader;
+use crate::workspace::inputs::Reader;
 
 /// Whether drlint reads this file: Terraform, the variables files Terraform
 /// loads by itself, Kubernetes namespace manifests (for production status),
@@ -26,10 +26,10 @@ pub fn is_input(path: &Path, markers: &MarkerNames) -> bool {
     };
     let name = name.to_string_lossy();
     name.ends_with(".tf")
-        || drlint::vars::is_auto_tfvars(&name)
-        || name == drlint::namespace::NAMESPACE_FILE
+        || crate::vars::is_auto_tfvars(&name)
+        || name == crate::namespace::NAMESPACE_FILE
         || markers.wants(&name)
-        || drlint::helm::is_helm_input(&path.to_string_lossy())
+        || crate::helm::is_helm_input(&path.to_string_lossy())
 }
 
 /// Files found, and what could not be listed (an [`Input`] whose content is why).
@@ -248,7 +248,7 @@ pub fn read_all(
 pub fn fetched_modules(
     files: &[PathBuf],
     reader: &Reader,
-) -> (Vec<PathBuf>, Vec<drlint::FetchedModule>, Vec<Input>) {
+) -> (Vec<PathBuf>, Vec<crate::FetchedModule>, Vec<Input>) {
     let mut roots: Vec<&Path> = files.iter().filter_map(|f| f.parent()).collect();
     roots.sort_unstable();
     roots.dedup();
@@ -314,7 +314,7 @@ pub fn fetched_modules(
                 .collect();
             tf.sort();
             extra.extend(tf);
-            modules.push(drlint::FetchedModule {
+            modules.push(crate::FetchedModule {
                 root: dir_display(root),
                 key: key.to_owned(),
                 dir: dir_display(&module_dir),
@@ -337,11 +337,11 @@ fn dir_display(dir: &Path) -> String {
 
 /// [`filter_globs`] for inputs already read (PR mode).
 pub fn filter_inputs(
-    inputs: Vec<drlint::Input>,
+    inputs: Vec<crate::Input>,
     include: &[String],
     exclude: &[String],
     root: &str,
-) -> Result<Vec<drlint::Input>, String> {
+) -> Result<Vec<crate::Input>, String> {
     let keep: std::collections::HashSet<PathBuf> = filter_globs(
         inputs.iter().map(|i| PathBuf::from(&i.path)).collect(),
         include,
@@ -381,7 +381,7 @@ pub fn matching_values(
                 continue;
             }
             let shown = display_path(p);
-            if drlint::config::relative_to_root(&shown, root).is_some_and(|r| set.is_match(r)) {
+            if crate::config::relative_to_root(&shown, root).is_some_and(|r| set.is_match(r)) {
                 out.push(p.to_path_buf());
             }
         }
@@ -409,7 +409,7 @@ pub fn filter_globs(
         .into_iter()
         .filter(|f| {
             let shown = display_path(f);
-            let Some(relative) = drlint::config::relative_to_root(&shown, root) else {
+            let Some(relative) = crate::config::relative_to_root(&shown, root) else {
                 return true; // outside the configuration's folder: not its business
             };
             (include.is_empty() || include_set.is_match(relative))

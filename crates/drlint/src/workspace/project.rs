@@ -5,11 +5,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use drlint::Rule;
-use drlint::config::{CONFIG_FILE, Config};
-use drlint::profile::{Profile, ProfileSet};
-
-use crate::args::InputArgs;
+use crate::Rule;
+use crate::config::{CONFIG_FILE, Config};
+use crate::profile::{Profile, ProfileSet};
 
 pub struct LoadedConfig {
     pub config: Config,
@@ -24,25 +22,37 @@ pub struct Project {
     pub rules: Vec<Rule>,
     pub profiles: ProfileSet,
     /// Chart profiles: built-in, then the configuration's `helm.chart_profile_dirs`.
-    pub chart_profiles: drlint::helm::profile::ChartProfiles,
+    pub chart_profiles: crate::helm::profile::ChartProfiles,
     pub config: Option<LoadedConfig>,
 }
 
-/// The configuration file for a run: `--config`, else the first `.drlint.yaml`
-/// in the first path's folder or any folder above it.
-fn find_config(args: &InputArgs) -> Result<Option<PathBuf>, String> {
-    if let Some(path) = &args.config {
-        return if path.is_file() {
-            Ok(Some(path.clone()))
-        } else {
-            Err(format!("--config {}: no such file", path.display()))
-        };
-    }
-    let start = args
-        .paths
-        .first()
-        .cloned()
-        .unwrap_or_else(|| PathBuf::from("."));
+/// Where a run's configuration comes from.
+#[derive(Debug, Clone)]
+pub(crate) enum ConfigSource {
+    /// None: the built-in defaults.
+    None,
+    /// The first `.drlint.yaml` in this path's folder or any folder above it.
+    Discover(PathBuf),
+    /// This file.
+    File(PathBuf),
+    /// This text, as if it were `.drlint.yaml` in this folder.
+    Text { text: String, dir: PathBuf },
+}
+
+/// The configuration file for a run: the given one, else the first `.drlint.yaml`
+/// in the start path's folder or any folder above it.
+fn find_config(source: &ConfigSource) -> Result<Option<PathBuf>, String> {
+    let start = match source {
+        ConfigSource::None | ConfigSource::Text { .. } => return Ok(None),
+        ConfigSource::File(path) => {
+            return if path.is_file() {
+                Ok(Some(path.clone()))
+            } else {
+                Err(format!("--config {}: no such file", path.display()))
+            };
+        }
+        ConfigSource::Discover(start) => start,
+    };
     let Ok(mut dir) = start.canonicalize() else {
         return Ok(None);
     };
@@ -92,7 +102,7 @@ pub fn display_relative(target: &Path) -> String {
 
 /// A configuration, rule or profile file: a regular file, of at most 10 MiB.
 fn read_text(path: &Path) -> Result<String, String> {
-    crate::inputs::read_text(path, crate::inputs::DEFAULT_MAX_FILE_SIZE)
+    crate::workspace::inputs::read_text(path, crate::workspace::inputs::DEFAULT_MAX_FILE_SIZE)
 }
 
 fn yaml_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -129,12 +139,12 @@ pub fn load_profiles(dir: &Path) -> Result<Vec<Profile>, String> {
 }
 
 /// The chart profiles (`*.yaml`) in a folder.
-pub fn load_chart_profiles(dir: &Path) -> Result<Vec<drlint::helm::profile::ChartProfile>, String> {
+pub fn load_chart_profiles(dir: &Path) -> Result<Vec<crate::helm::profile::ChartProfile>, String> {
     yaml_files(dir)?
         .iter()
         .map(|file| {
             let text = read_text(file)?;
-            drlint::helm::profile::ChartProfile::from_yaml(&display_relative(file), &text)
+            crate::helm::profile::ChartProfile::from_yaml(&display_relative(file), &text)
                 .map_err(|e| e.to_string())
         })
         .collect()
@@ -155,25 +165,62 @@ pub fn add_rules(rules: &mut Vec<Rule>, extra: Vec<Rule>, origin: &Path) -> Resu
     Ok(())
 }
 
+/// Rule and profile files given as text (origin, YAML), beside the built-in ones.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Texts {
+    pub rules: Vec<(String, String)>,
+    pub profiles: Vec<(String, String)>,
+    pub chart_profiles: Vec<(String, String)>,
+}
+
 impl Project {
-    pub fn load(args: &InputArgs) -> Result<Project, String> {
-        let mut rules = drlint::builtin::rules().map_err(|e| e.to_string())?;
-        let mut profiles: Vec<Profile> = drlint::builtin::profiles()
+    /// The built-in rules and profiles, with the configuration's and these profile folders'.
+    pub fn load(
+        source: &ConfigSource,
+        profile_dirs: &[PathBuf],
+        texts: &Texts,
+    ) -> Result<Project, String> {
+        let mut rules = crate::builtin::rules().map_err(|e| e.to_string())?;
+        let mut profiles: Vec<Profile> = crate::builtin::profiles()
             .map_err(|e| e.to_string())?
             .iter()
             .cloned()
             .collect();
-        let mut chart_profiles: Vec<drlint::helm::profile::ChartProfile> =
-            drlint::helm::profile::ChartProfiles::builtin()
+        let mut chart_profiles: Vec<crate::helm::profile::ChartProfile> =
+            crate::helm::profile::ChartProfiles::builtin()
                 .map_err(|e| e.to_string())?
                 .iter()
                 .cloned()
                 .collect();
-        let config = match find_config(args)? {
+        for (origin, text) in &texts.rules {
+            let rule = Rule::from_yaml(origin, text).map_err(|e| e.to_string())?;
+            add_rules(&mut rules, vec![rule], Path::new(origin))?;
+        }
+        for (origin, text) in &texts.profiles {
+            profiles.push(Profile::from_yaml(origin, text).map_err(|e| e.to_string())?);
+        }
+        for (origin, text) in &texts.chart_profiles {
+            chart_profiles.push(
+                crate::helm::profile::ChartProfile::from_yaml(origin, text)
+                    .map_err(|e| e.to_string())?,
+            );
+        }
+        let found = match source {
+            ConfigSource::Text { text, dir } => {
+                Some((text.clone(), dir.join(CONFIG_FILE), CONFIG_FILE.to_owned()))
+            }
+            _ => match find_config(source)? {
+                Some(path) => {
+                    let text = read_text(&path)?;
+                    let shown = display_relative(&path);
+                    Some((text, path, shown))
+                }
+                None => None,
+            },
+        };
+        let config = match found {
             None => None,
-            Some(path) => {
-                let text = read_text(&path)?;
-                let shown = display_relative(&path);
+            Some((text, path, shown)) => {
                 let config = Config::parse(&text).map_err(|e| e.render(&shown))?;
                 let root_path = path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for dir in &config.rule_dirs {
@@ -200,14 +247,14 @@ impl Project {
                 })
             }
         };
-        for dir in &args.profile_dirs {
+        for dir in profile_dirs {
             profiles.extend(load_profiles(dir)?);
         }
         rules.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(Project {
             rules,
             profiles: ProfileSet::new(profiles),
-            chart_profiles: drlint::helm::profile::ChartProfiles::new(chart_profiles),
+            chart_profiles: crate::helm::profile::ChartProfiles::new(chart_profiles),
             config,
         })
     }

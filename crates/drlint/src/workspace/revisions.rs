@@ -11,12 +11,12 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use drlint::Input;
-use drlint::markers::MarkerNames;
+use crate::Input;
+use crate::markers::MarkerNames;
 
-use crate::discover::is_input;
-use crate::git::{CatFile, CliGit, Git, TreeFile};
-use crate::inputs::{Reader, Roots};
+use crate::workspace::discover::is_input;
+use crate::workspace::git::{CatFile, CliGit, Git, TreeFile};
+use crate::workspace::inputs::{Reader, Roots};
 
 fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or(".", |(d, _)| d)
@@ -42,10 +42,10 @@ fn display(prefix: &str, path: &str) -> String {
 /// The lines the change added or edited, by display path: since `--base`'s
 /// merge base with HEAD in the working tree, or since HEAD in the index
 /// (`--staged`); an added or untracked file is new throughout.
-pub fn changed_lines(compare: &Compare<'_>) -> Result<drlint::diff::ChangedLines, String> {
+pub fn changed_lines(compare: &Compare<'_>) -> Result<crate::diff::ChangedLines, String> {
     let git = CliGit::new(Path::new("."));
     let prefix = git.prefix().unwrap_or_default();
-    let mut changed = drlint::diff::ChangedLines::default();
+    let mut changed = crate::diff::ChangedLines::default();
     let (hunks, changes) = match compare {
         Compare::Base(base) => {
             let base_rev = git
@@ -79,13 +79,13 @@ pub fn changed_lines(compare: &Compare<'_>) -> Result<drlint::diff::ChangedLines
 /// The chart folder a values file belongs to: its path up to the first of
 /// the Helm folders (`helm_deploy`, `charts/<chart>`...).
 fn helm_root(path: &str) -> Option<String> {
-    if !drlint::helm::is_helm_input(path) {
+    if !crate::helm::is_helm_input(path) {
         return None;
     }
     let parts: Vec<&str> = path.split('/').collect();
     let i = parts
         .iter()
-        .position(|p| drlint::helm::VALUES_FOLDERS.contains(p))?;
+        .position(|p| crate::helm::VALUES_FOLDERS.contains(p))?;
     // charts/<chart>/: the chart's own folder
     let end = if parts[i] == "charts" && i + 2 < parts.len() {
         i + 2
@@ -137,7 +137,7 @@ impl Compare<'_> {
 /// it stays inside the repository.
 fn link_target(path: &str, target: &[u8]) -> Result<String, String> {
     let target = String::from_utf8_lossy(target);
-    let resolved = drlint::rules::join_dir(parent(path), &target);
+    let resolved = crate::rules::join_dir(parent(path), &target);
     if target.starts_with('/') || resolved == ".." || resolved.starts_with("../") {
         return Err(format!(
             "it is a symbolic link to `{target}`, outside the repository: not followed"
@@ -208,7 +208,7 @@ impl Base<'_> {
             }
             Some(_) => path.to_owned(),
         };
-        crate::inputs::check_size(self.git.read_at(rev, &path)?, self.limit)
+        crate::workspace::inputs::check_size(self.git.read_at(rev, &path)?, self.limit)
     }
 }
 
@@ -319,7 +319,7 @@ impl Head {
                     }
                     (None, None) => return Err("not in the index".to_owned()),
                 };
-                crate::inputs::check_size(blob(&oid)?, *limit)
+                crate::workspace::inputs::check_size(blob(&oid)?, *limit)
             }
         }
     }
@@ -477,8 +477,8 @@ pub fn inputs(
             for file in head.files(dir, markers) {
                 let bytes = head.read(&file).unwrap_or_default();
                 let text = String::from_utf8_lossy(&bytes);
-                for source in drlint::check::local_module_sources(&text) {
-                    let callee = drlint::rules::join_dir(dir, source);
+                for source in crate::check::local_module_sources(&text) {
+                    let callee = crate::rules::join_dir(dir, source);
                     // a source that leads out of the repository is not followed
                     if callee == ".." || callee.starts_with("../") {
                         continue;
@@ -553,7 +553,7 @@ pub fn inputs(
                 });
             }
         }
-        let manifest = format!("{dir}/{}", drlint::namespace::NAMESPACE_FILE);
+        let manifest = format!("{dir}/{}", crate::namespace::NAMESPACE_FILE);
         let manifest = manifest.trim_start_matches("./").to_owned();
         if let Ok(bytes) = head.read(&manifest) {
             head_inputs.push(Input {
@@ -605,7 +605,7 @@ fn head_files(top: &Path, dir: &str, markers: &MarkerNames) -> Vec<String> {
         .filter(|e| e.file_type().is_ok_and(|t| !t.is_dir()))
         .map(|e| {
             // bytes that are not UTF-8 written `\xNN`: a name the checker cannot show
-            let name = crate::discover::display_path(Path::new(&e.file_name()));
+            let name = crate::workspace::discover::display_path(Path::new(&e.file_name()));
             if dir == "." {
                 name
             } else {

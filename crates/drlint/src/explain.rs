@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use drlint::Rule;
+use crate::Rule;
 
 pub fn rule_list(rules: &[Rule]) -> String {
     let width = rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
@@ -27,7 +27,7 @@ fn equivalents(rule: &Rule) -> String {
         .join("; ")
 }
 
-pub fn explain(rule: &Rule, profiles: &drlint::profile::ProfileSet) -> String {
+pub fn explain(rule: &Rule, profiles: &crate::profile::ProfileSet) -> String {
     let mut out = String::new();
     writeln!(out, "{} ({})\n", rule.id, rule.severity).unwrap();
     writeln!(out, "{}\n", rule.title).unwrap();
@@ -47,7 +47,7 @@ pub fn explain(rule: &Rule, profiles: &drlint::profile::ProfileSet) -> String {
         writeln!(out).unwrap();
     }
     let kinds: &[String] = match &rule.select {
-        drlint::rules::Select::Kinds(k) | drlint::rules::Select::Changes(k) => k,
+        crate::rules::Select::Kinds(k) | crate::rules::Select::Changes(k) => k,
         _ => &[],
     };
     let fixed: Vec<_> = profiles

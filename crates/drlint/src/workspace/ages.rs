@@ -1,10 +1,10 @@
-//! Ages from git history: the I/O side of `drlint::history` (which decides
+//! Ages from git history: the I/O side of `crate::history` (which decides
 //! what needs an age, walks the versions and applies the ages).
 //!
 //! Design, measured on cloud-platform-environments (84,202 commits, 528
 //! folders with aged findings, 2 shared cores):
 //!
-//! - `git blame` dates lines, not values (see `drlint::history`), and costs
+//! - `git blame` dates lines, not values (see `crate::history`), and costs
 //!   5.5 s per file without a commit-graph, 0.33 s with one.
 //! - For each folder, the mainline commits that touched it (`--first-parent`:
 //!   a merged pull request is its merge commit, dated when it landed, and
@@ -36,13 +36,14 @@ use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 
-use drlint::history::{Ages, Key, Missing, Origin, Version};
-use drlint::{Checker, Input};
+use crate::history::{Ages, Key, Missing, Origin, Version};
+use crate::{Checker, Input};
 use rayon::prelude::*;
 
-use crate::discover::is_input;
-use crate::git::{BlobChange, CatFile, CliGit, Commit, Git};
-use drlint::markers::MarkerNames;
+use crate::linter::Notice;
+use crate::markers::MarkerNames;
+use crate::workspace::discover::is_input;
+use crate::workspace::git::{BlobChange, CatFile, CliGit, Commit, Git};
 
 /// With more folders than this, one `git log --raw` pass over the mainline
 /// (14 s) is cheaper than one `git log -- FOLDER` per folder (0.17-1.8 s each).
@@ -66,13 +67,13 @@ fn join(dir: &str, name: &str) -> String {
 /// The ages of the findings in `wanted` (display folder → keys), or the
 /// reason there are none (for all of them: not a git repository).
 pub fn ages(
-    report: &drlint::CheckReport,
-    rules: &[drlint::Rule],
+    report: &crate::Report,
+    rules: &[crate::Rule],
     checker: &Checker,
     markers: &MarkerNames,
-    args: &crate::args::InputArgs,
+    notices: &mut Vec<Notice>,
 ) -> Result<Ages, String> {
-    let wanted = &drlint::history::needing_history(report, rules);
+    let wanted = &crate::history::needing_history(report, rules);
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
@@ -80,7 +81,7 @@ pub fn ages(
         .findings
         .iter()
         .map(|f| {
-            let dir = drlint::history::folder(f.path()).to_owned();
+            let dir = crate::history::folder(f.path()).to_owned();
             ((dir, Key::of(f, rules)), f.path().to_owned())
         })
         .collect();
@@ -154,7 +155,7 @@ pub fn ages(
                     last_state: None,
                     copies: 0,
                 };
-                let found = drlint::history::walk(checker, keys, versions);
+                let found = crate::history::walk(checker, keys, versions);
                 let mut status = None;
                 found
                     .into_iter()
@@ -178,29 +179,26 @@ pub fn ages(
         })
         .collect();
     out.extend(walked);
-    if args.timings {
-        eprintln!(
-            "drlint: history: {} folders ({}), {} versions read, {} checked, {} copies followed",
-            folders.len(),
-            if index.is_some() {
-                "one git log pass"
-            } else {
-                "git log per folder"
-            },
-            history.read.load(Relaxed),
-            history.checked.load(Relaxed),
-            history.followed.load(Relaxed),
-        );
-    }
+    notices.push(Notice::timing(format!(
+        "history: {} folders ({}), {} versions read, {} checked, {} copies followed",
+        folders.len(),
+        if index.is_some() {
+            "one git log pass"
+        } else {
+            "git log per folder"
+        },
+        history.read.load(Relaxed),
+        history.checked.load(Relaxed),
+        history.followed.load(Relaxed),
+    )));
     if !shallow.is_empty()
-        && !args.quiet
         && out
             .values()
             .any(|o| matches!(o, Ok(Origin { boundary: true, .. })))
     {
-        eprintln!(
-            "drlint: note: this is a shallow clone, so some ages from git history are lower bounds (check out with `fetch-depth: 0` for full history)"
-        );
+        notices.push(Notice::note(
+            "this is a shallow clone, so some ages from git history are lower bounds (check out with `fetch-depth: 0` for full history)",
+        ));
     }
     Ok(out)
 }
@@ -258,7 +256,7 @@ impl<'c> Index<'c> {
 
 /// The input files (name → blob) of a tree's entries.
 fn input_files(
-    entries: Vec<crate::git::TreeEntry>,
+    entries: Vec<crate::workspace::git::TreeEntry>,
     markers: &MarkerNames,
 ) -> BTreeMap<String, String> {
     entries
