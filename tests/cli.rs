@@ -1238,3 +1238,33 @@ fn markdown_is_limited_to_a_comment_unless_it_is_the_step_summary() {
         600
     );
 }
+
+/// A configuration found above an absolute path applies to it: its display root is spelt
+/// as the paths are (before, `drlint check /abs/tree` compared `/abs/tree/...` files with a
+/// root of `../../abs/tree` and silently used no rule settings).
+#[test]
+fn configuration_applies_to_an_absolute_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let ns = dir.path().join("orders-prod");
+    fs::create_dir(&ns).unwrap();
+    fs::write(
+        ns.join("rds.tf"),
+        "resource \"aws_db_instance\" \"orders\" {\n  engine              = \"postgres\"\n  deletion_protection = false\n}\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join(".drlint.yaml"),
+        "rules:\n  deletion-protection-disabled:\n    severity: note\nexclude:\n  - \"ignored/**\"\n",
+    )
+    .unwrap();
+    fs::create_dir(dir.path().join("ignored")).unwrap();
+    fs::write(dir.path().join("ignored/main.tf"), "resource \"x\" {").unwrap();
+    let out = drlint()
+        .args(["check", "--format", "concise", "--no-history"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("note deletion-protection-disabled"), "{text}");
+    assert!(!text.contains("parse-error"), "{text}");
+}

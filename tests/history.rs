@@ -277,7 +277,7 @@ fn findings_without_an_age_say_why() {
         found[0].4.ends_with(" (age unknown: untracked file)"),
         "{found:?}"
     );
-    assert_eq!(ages(root, &["--no-history"])[0].1, "unknown: --no-history");
+    assert_eq!(ages(root, &["--no-history"])[0].1, "unknown: history off");
     let plain = tempfile::tempdir().unwrap();
     write(plain.path(), "rds.tf", &rds("db", ""));
     assert_eq!(

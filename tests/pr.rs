@@ -768,7 +768,7 @@ fn an_apply_pipeline_marker_is_new_when_added_existing_beside_a_change_and_fixed
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     let message = doc["findings"][0]["message"].as_str().unwrap();
     assert!(
-        message.contains("holding 1 data store: module.rds (age unknown: --no-history)"),
+        message.contains("holding 1 data store: module.rds (age unknown: history off)"),
         "{message}"
     );
     commit(root, "PR 1");

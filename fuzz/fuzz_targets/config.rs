@@ -1,16 +1,13 @@
-//! Arbitrary text as each of the YAML files a team writes for drlint:
-//! `.drlint.yaml` (Config::parse, validate, resolve per folder), a rule file
-//! (Rule::from_yaml), a module profile (Profile::from_yaml) and a chart profile
-//! (ChartProfile::from_yaml). Whatever is accepted is then used as the CLI
-//! would: a checker with it runs over a small fixed tree (Terraform and Helm),
-//! and an accepted rule's documented examples are run.
+//! Arbitrary text as each of the YAML files a team writes for drlint, given to the linter
+//! builder as an embedder would: `.drlint.yaml` (`config_text`: parsed, validated against the
+//! rules, its production pattern compiled, resolved per folder during the check), a rule file
+//! (`rule_yaml`, beside the built-in rules), a module profile (`profile_yaml`) and a chart
+//! profile (`chart_profile_yaml`). Whatever builds checks a small fixed tree (Terraform and
+//! Helm) that the configuration, rule or profile applies to.
 #![no_main]
 
-use drlint::config::{Config, Resolved};
-use drlint::helm::profile::{ChartProfile, ChartProfiles};
-use drlint::profile::{Profile, ProfileSet};
-use drlint::{Checker, Input, Rule};
-use drlint_fuzz::{check, input, profiles, rules, settings};
+use drlint::Source;
+use drlint_fuzz::{builder, check, input};
 use libfuzzer_sys::fuzz_target;
 
 const MAIN_TF: &str = r#"module "rds" {
@@ -64,7 +61,7 @@ const OVERLAY: &str = "generic-service:
     vpn: 10.1.0.0/16
 ";
 
-fn tree() -> Vec<Input> {
+fn tree() -> Vec<Source> {
     vec![
         input("team-prod/main.tf", MAIN_TF.as_bytes()),
         input("team-prod/00-namespace.yaml", NAMESPACE.as_bytes()),
@@ -78,62 +75,15 @@ fn tree() -> Vec<Input> {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let text = text.as_ref();
-
-    // .drlint.yaml
-    if let Ok(config) = Config::parse(text)
-        && config.validate(text, rules()).is_ok()
-    {
-        let resolved = Resolved::new(&config);
-        for folder in [".", "team-prod", "helm_deploy/app"] {
-            let _ = resolved.for_folder(folder);
+    let linters = [
+        builder().config_text(text, "."),
+        builder().rule_yaml("fuzz.yaml", text),
+        builder().profile_yaml("fuzz.yaml", text),
+        builder().chart_profile_yaml("fuzz.yaml", text),
+    ];
+    for linter in linters {
+        if let Ok(linter) = linter.build() {
+            check(&linter, tree());
         }
-        let mut settings = settings();
-        if let Some(pattern) = &config.production.name_pattern {
-            // the CLI refuses a pattern that does not compile
-            match regex::Regex::new(pattern) {
-                Ok(re) => settings.production_name = re,
-                Err(_) => return,
-            }
-        }
-        settings.helm.environments = config.helm.environments.clone();
-        if let Some(prod) = &config.helm.production_environments {
-            settings.helm.production_environments = prod.clone();
-        }
-        settings.helm.releases = config.helm.releases.clone();
-        settings.known_rules = rules().iter().map(|r| r.id.clone()).collect();
-        settings.config = Some((resolved, ".".to_owned()));
-        let checker = Checker::with_settings(rules().to_vec(), profiles().clone(), settings);
-        check(&checker, tree());
-    }
-
-    // a rule file: with the built-in rules (it replaces one of the same id)
-    if let Ok(rule) = Rule::from_yaml("fuzz.yaml", text) {
-        let mut all: Vec<Rule> = rules()
-            .iter()
-            .filter(|r| r.id != rule.id)
-            .cloned()
-            .collect();
-        all.push(rule.clone());
-        let checker = Checker::with_settings(all, profiles().clone(), settings());
-        let _ = drlint::examples::example_failures(&rule, &checker);
-        check(&checker, tree());
-    }
-
-    // a module profile: after the built-in ones (a team's own wins)
-    if let Ok(profile) = Profile::from_yaml("fuzz.yaml", text) {
-        let mut all: Vec<Profile> = profiles().iter().cloned().collect();
-        all.push(profile);
-        let checker = Checker::with_settings(rules().to_vec(), ProfileSet::new(all), settings());
-        check(&checker, tree());
-    }
-
-    // a chart profile: after the built-in ones
-    if let Ok(chart) = ChartProfile::from_yaml("fuzz.yaml", text) {
-        let mut settings = settings();
-        let mut all: Vec<ChartProfile> = settings.helm.profiles.iter().cloned().collect();
-        all.push(chart);
-        settings.helm.profiles = ChartProfiles::new(all);
-        let checker = Checker::with_settings(rules().to_vec(), profiles().clone(), settings);
-        check(&checker, tree());
     }
 });

@@ -54,5 +54,5 @@ fuzz_target!(|folder: Folder<'_>| {
         .iter()
         .map(|(path, bytes)| drlint_fuzz::input(path, bytes))
         .collect();
-    drlint_fuzz::check(drlint_fuzz::checker(), inputs);
+    drlint_fuzz::check(drlint_fuzz::linter(), inputs);
 });

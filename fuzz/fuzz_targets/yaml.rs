@@ -1,5 +1,4 @@
-//! Arbitrary bytes as a Helm values file: the spanned YAML reader alone, then
-//! the whole check as `helm_deploy/app/values.yaml` under a fixed production
+//! Arbitrary bytes as a Helm values file: the whole check as `helm_deploy/app/values.yaml` under a fixed production
 //! overlay, and as that overlay over a fixed base (the chart, generic-service,
 //! is named by a fixed `Chart.yaml`).
 #![no_main]
@@ -37,12 +36,9 @@ const OVERLAY: &str = "generic-service:
 ";
 
 fuzz_target!(|data: &[u8]| {
-    if let Ok(text) = std::str::from_utf8(data) {
-        let _ = drlint::helm::yaml::parse(text);
-    }
     let chart = drlint_fuzz::input("helm_deploy/app/Chart.yaml", CHART.as_bytes());
     drlint_fuzz::check(
-        drlint_fuzz::checker(),
+        drlint_fuzz::linter(),
         vec![
             chart.clone(),
             drlint_fuzz::input("helm_deploy/app/values.yaml", data),
@@ -50,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
         ],
     );
     drlint_fuzz::check(
-        drlint_fuzz::checker(),
+        drlint_fuzz::linter(),
         vec![
             chart,
             drlint_fuzz::input("helm_deploy/app/values.yaml", BASE.as_bytes()),

@@ -1,39 +1,23 @@
-//! What the fuzz targets share: the built-in rules and profiles (loaded once),
-//! fixed settings (today's date pinned, so a run is reproducible), and the
-//! check of one set of inputs with the invariants every report must keep.
+//! What the fuzz targets share: a linter of the built-in rules and profiles (built once, with
+//! today's date pinned so a run is reproducible), and the check of one set of sources with the
+//! invariants every report must keep. Only drlint's public API is used, as an embedder would.
 
 use std::sync::OnceLock;
 
-use drlint::profile::ProfileSet;
 use drlint::report::{Json, Render};
-use drlint::{Report, Checker, Input, Rule, Settings, builtin};
+use drlint::{Linter, LinterBuilder, Report, Source};
 
-/// The built-in rules, parsed once.
-pub fn rules() -> &'static [Rule] {
-    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
-    RULES.get_or_init(|| builtin::rules().expect("built-in rules"))
+/// A builder with no configuration and a fixed date for `until=`.
+pub fn builder() -> LinterBuilder {
+    Linter::builder().no_config().today("2026-01-01")
 }
 
-/// The built-in module profiles, parsed once.
-pub fn profiles() -> &'static ProfileSet {
-    static PROFILES: OnceLock<ProfileSet> = OnceLock::new();
-    PROFILES.get_or_init(|| builtin::profiles().expect("built-in profiles"))
-}
-
-/// Settings of every run: the defaults with a fixed date for `until=`.
-pub fn settings() -> Settings {
-    Settings {
-        today: Some("2026-01-01".to_owned()),
-        ..Settings::default()
-    }
-}
-
-/// A checker of the built-in rules and profiles with [`settings`], built once.
-pub fn checker() -> &'static Checker {
-    static CHECKER: OnceLock<Checker> = OnceLock::new();
-    CHECKER.get_or_init(|| {
+/// The linter of the built-in rules and profiles, built once.
+pub fn linter() -> &'static Linter {
+    static LINTER: OnceLock<Linter> = OnceLock::new();
+    LINTER.get_or_init(|| {
         one_thread();
-        Checker::with_settings(rules().to_vec(), profiles().clone(), settings())
+        builder().build().expect("the built-in rules and profiles")
     })
 }
 
@@ -50,27 +34,27 @@ fn one_thread() {
     });
 }
 
-pub fn input(path: &str, bytes: &[u8]) -> Input {
-    Input {
-        path: path.to_owned(),
-        content: Ok(bytes.to_vec()),
-    }
+/// A source at `path` with these bytes.
+pub fn input(path: &str, bytes: &[u8]) -> Source {
+    Source::new(path, bytes)
 }
 
-/// Checks the inputs, asserts that every span of the report lies inside its
+/// Checks the sources, asserts that every span of the report lies inside its
 /// file on character boundaries, and renders it as JSON (which computes every
 /// line and column).
-pub fn check(checker: &Checker, inputs: Vec<Input>) -> Report {
+pub fn check(linter: &Linter, sources: Vec<Source>) -> Report {
     one_thread();
-    let report = checker.check(inputs);
+    let report = linter.check_sources(sources);
     assert_spans(&report);
     let mut out = Vec::new();
     Json.render(&report, &mut out).expect("JSON rendering");
     report
 }
 
+/// Every span of the report (findings, fixed findings, related locations) lies inside its
+/// file, on character boundaries.
 pub fn assert_spans(report: &Report) {
-    for f in report.findings.iter().chain(&report.fixed) {
+    for f in report.findings().iter().chain(report.fixed()) {
         let spans = std::iter::once((&f.file, &f.span, &f.message))
             .chain(f.related.iter().map(|r| (&r.file, &r.span, &r.message)));
         for (file, span, what) in spans {

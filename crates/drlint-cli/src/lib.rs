@@ -113,9 +113,9 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::Init => {
-            let path = Path::new(drlint::config::CONFIG_FILE);
+            let path = Path::new(drlint::CONFIG_FILE);
             create_new_output(path)?
-                .write_all(drlint::config::STARTER.as_bytes())
+                .write_all(drlint::CONFIG_STARTER.as_bytes())
                 .map_err(|e| format!("{}: {e}", path.display()))?;
             println!("wrote {}", path.display());
             Ok(0)
@@ -365,7 +365,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         (None, _) => linter.check_paths(&args.input.paths)?,
     };
     if args.only_new && change.is_some() {
-        report.retain(|f| f.status == Some(drlint::finding::Status::New));
+        report.retain(|f| f.status == Some(drlint::Status::New));
     }
     for notice in report.notices() {
         let kind = match notice.kind {

@@ -8,20 +8,46 @@ use serde::{Deserialize, Serialize};
 
 use crate::check::Report;
 
+/// The baseline file `drlint baseline create` writes by default.
 pub const BASELINE_FILE: &str = "drlint-baseline.json";
+/// The version of the baseline file format.
 pub const BASELINE_VERSION: u32 = 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One accepted finding.
 pub struct Entry {
+    /// The finding's fingerprint (stable when lines shift).
     pub fingerprint: String,
+    /// Its rule, for people reading the file.
     pub rule: String,
+    /// Its file, for people reading the file.
     pub path: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+/// Findings accepted as they are (`drlint baseline create`): a run with the baseline
+/// hides them and reports only what is new.
+///
+/// ```
+/// use drlint::baseline::Baseline;
+/// use drlint::{Linter, Source};
+///
+/// let linter = Linter::builder().no_config().build()?;
+/// let tree = || [Source::new("a-prod/s3.tf", "resource \"aws_s3_bucket\" \"b\" {}\n")];
+/// let today = linter.check_sources(tree());
+/// assert!(!today.findings().is_empty());
+///
+/// let accepted = Baseline::from_json(&Baseline::from_report(&today).to_json()).unwrap();
+/// let mut tomorrow = linter.check_sources(tree());
+/// tomorrow.apply_baseline(&accepted);
+/// assert!(tomorrow.findings().is_empty());
+/// # Ok::<(), drlint::Error>(())
+/// ```
 pub struct Baseline {
+    /// [`BASELINE_VERSION`].
     pub version: u32,
+    /// The accepted findings.
     pub findings: Vec<Entry>,
 }
 
@@ -35,6 +61,7 @@ pub struct BaselineOutcome {
 }
 
 impl Baseline {
+    /// Every finding of the report, accepted.
     pub fn from_report(report: &Report) -> Baseline {
         Baseline {
             version: BASELINE_VERSION,
@@ -50,10 +77,12 @@ impl Baseline {
         }
     }
 
+    /// The baseline file's text.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("serialisable") + "\n"
     }
 
+    /// Reads a baseline file's text; another version is an error.
     pub fn from_json(text: &str) -> Result<Baseline, String> {
         let baseline: Baseline = serde_json::from_str(text).map_err(|e| e.to_string())?;
         if baseline.version != BASELINE_VERSION {
@@ -69,7 +98,7 @@ impl Baseline {
     /// (which already covers rule and path). An entry with no finding is fixed
     /// only when its folder was checked: a PR-mode run, or one given a few
     /// paths, says nothing of the folders it did not read.
-    pub fn apply(&self, report: &mut Report) -> BaselineOutcome {
+    pub(crate) fn apply(&self, report: &mut Report) -> BaselineOutcome {
         let listed: HashSet<&str> = self
             .findings
             .iter()

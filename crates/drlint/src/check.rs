@@ -116,8 +116,10 @@ impl Default for Settings {
     }
 }
 
+/// Counts of a run besides its findings.
 #[derive(Debug, Default)]
 pub struct Summary {
+    /// Files read.
     pub files: usize,
     /// Findings hidden by a suppression comment in force.
     pub suppressed: usize,
@@ -129,29 +131,31 @@ pub struct Summary {
     pub budget_exceeded: usize,
 }
 
+/// What a run found: findings (sorted, with fingerprints), the summary, notices, and in PR
+/// mode the fixed findings. Render it with a [`crate::report::Render`] format.
 #[derive(Debug, Default)]
 pub struct Report {
-    pub findings: Vec<Finding>,
-    pub summary: Summary,
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) summary: Summary,
     /// Every data store, when `Settings::inspect` is set; sorted by path and address.
-    pub inspected: Vec<Inspected>,
+    pub(crate) inspected: Vec<Inspected>,
     /// What a baseline hid and which of its entries no longer match, when one was applied.
-    pub baseline: Option<crate::baseline::BaselineOutcome>,
+    pub(crate) baseline: Option<crate::baseline::BaselineOutcome>,
     /// `moved` and `removed` blocks, when `Settings::inspect` is set.
-    pub refactorings: Vec<Refactoring>,
+    pub(crate) refactorings: Vec<Refactoring>,
     /// What the modules in use hard-code, once per module and ref, with their call counts.
-    pub hard_coded: Vec<HardCodedUse>,
+    pub(crate) hard_coded: Vec<HardCodedUse>,
     /// Findings present at the base of a pull request and gone at its head (PR mode).
-    pub fixed: Vec<Finding>,
+    pub(crate) fixed: Vec<Finding>,
     /// Whether this is a PR-mode comparison (findings carry a status).
-    pub compared: bool,
+    pub(crate) compared: bool,
     /// The folders whose files were checked (display paths, `.` for the current one):
     /// what a finding that is absent can be said to be fixed in.
-    pub folders: BTreeSet<String>,
+    pub(crate) folders: BTreeSet<String>,
     /// What the run tells its user besides findings.
-    pub notices: Vec<crate::linter::Notice>,
+    pub(crate) notices: Vec<crate::linter::Notice>,
     /// What each phase of the run took.
-    pub timings: Vec<(&'static str, std::time::Duration)>,
+    pub(crate) timings: Vec<(&'static str, std::time::Duration)>,
 }
 
 impl Report {

@@ -173,6 +173,7 @@ fn line_of_key(text: &str, key: &str) -> Option<usize> {
 
 impl Config {
     /// Parses and validates a configuration against the rules that exist.
+    #[cfg(test)]
     pub fn from_yaml(text: &str, rules: &[Rule]) -> Result<Config, ConfigError> {
         let config = Config::parse(text)?;
         config.validate(text, rules)?;

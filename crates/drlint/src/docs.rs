@@ -7,7 +7,7 @@ use crate::rules::Rule;
 pub fn rules_markdown(rules: &[Rule]) -> String {
     let mut out = String::new();
     out.push_str("# drlint rules\n\n");
-    out.push_str("<!-- Generated from rules/*.yaml by `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --test docs`; do not edit. -->\n\n");
+    out.push_str("<!-- Generated from rules/*.yaml by `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --lib tests::docs`; do not edit. -->\n\n");
     out.push_str("| rule | severity | what it finds |\n|---|---|---|\n");
     for r in rules {
         writeln!(

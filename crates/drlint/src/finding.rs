@@ -10,27 +10,40 @@ use crate::source::{LineCol, SourceFile};
 /// A secondary location: where a value came from, or an earlier definition.
 #[derive(Debug, Clone)]
 pub struct Related {
+    /// The file.
     pub file: Arc<SourceFile>,
+    /// The byte range.
     pub span: Range<usize>,
+    /// What is there ("default comes from module rds-instance 9.2.0").
     pub message: String,
 }
 
+/// What a rule reports: a message at a byte span of a file, with related locations.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule's id.
     pub rule: String,
+    /// Its severity (after configuration and production).
     pub severity: Severity,
+    /// What is wrong, in one sentence.
     pub message: String,
+    /// How to fix it.
     pub help: Option<String>,
+    /// A link to the rule's documentation.
     pub docs: Option<String>,
+    /// The file.
     pub file: Arc<SourceFile>,
+    /// The byte range the finding points at.
     pub span: Range<usize>,
     /// Text under the primary span.
     pub label: Option<String>,
+    /// Secondary locations ("default comes from module rds-instance 9.2.0").
     pub related: Vec<Related>,
     /// What the finding is about, independent of line numbers: the block
     /// address and field (`module.rds#deletion_protection`). With rule and
     /// path it makes the fingerprint.
     pub identity: String,
+    /// Stable identity: rule, path, identity and occurrence, hashed.
     pub fingerprint: String,
     /// In PR mode: whether the finding is new in the pull request.
     pub status: Option<Status>,
@@ -46,15 +59,19 @@ pub struct Finding {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Not present at the base.
     New,
+    /// Present at the base too.
     Existing,
 }
 
 impl Finding {
+    /// The file's display path.
     pub fn path(&self) -> &str {
         &self.file.path
     }
 
+    /// The line and column (1-based, in characters) where the span starts.
     pub fn start(&self) -> LineCol {
         self.file.line_col(self.span.start)
     }

@@ -19,7 +19,7 @@
 //! few files from one long-lived `git cat-file --batch`; checking a folder
 //! takes about a millisecond. This module holds the logic (which findings
 //! need an age, the walk over versions, applying the ages); the git I/O is
-//! the CLI's (`crates/drlint-cli/src/history.rs`).
+//! `workspace/ages.rs`.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -42,8 +42,11 @@ pub struct Origin {
 /// Since when a finding's value has been as it is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Since {
+    /// The commit's date, `YYYY-MM-DD`.
     pub date: String,
+    /// The commit that last set the value.
     pub commit: String,
+    /// Days from then to the run's today.
     pub days: i64,
     /// True when history was cut (shallow clone): the age is at least this.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -54,7 +57,9 @@ pub struct Since {
 /// `--no-history`, ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Age {
+    /// Known from git history.
     Since(Since),
+    /// Unknown, and why.
     Unknown(String),
 }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 /// One input file, as text, with its display path (relative, `/`-separated).
 #[derive(Debug)]
 pub struct SourceFile {
+    /// The display path: relative, `/`-separated.
     pub path: String,
+    /// The contents.
     pub text: Arc<str>,
     line_starts: Vec<usize>,
 }
@@ -27,11 +29,14 @@ impl Eq for SourceFile {}
 /// A 1-based line and column; the column counts characters, not bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct LineCol {
+    /// The line, from 1.
     pub line: usize,
+    /// The column in characters, from 1.
     pub column: usize,
 }
 
 impl SourceFile {
+    /// A file with this display path and text.
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(text.as_bytes());
@@ -116,10 +121,12 @@ impl SourceFile {
         start..end
     }
 
+    /// How many lines the text has.
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
 
+    /// The byte offset where a 1-based line starts (clamped to the lines there are).
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts[line.clamp(1, self.line_starts.len()) - 1]
     }

@@ -16,8 +16,11 @@ pub struct ChartProfile {
     pub chart: String,
     /// The chart versions the facts were read from.
     pub versions: Vec<String>,
+    /// What the chart is (documentation in the profile file).
+    #[allow(dead_code)]
     pub description: String,
-    /// Where the facts come from (repository, commit, files).
+    /// Where the facts come from (repository, commit, files): documentation in the file.
+    #[allow(dead_code)]
     pub source: String,
     /// Whether apps use the chart as a dependency of their own chart, with its
     /// values under its name (or the dependency's `alias`). Otherwise its

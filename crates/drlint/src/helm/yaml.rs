@@ -195,14 +195,6 @@ pub struct Yaml {
     pub problems: Vec<Problem>,
 }
 
-impl Yaml {
-    /// The first document, as `helm -f` reads a values file; `None` when
-    /// the stream is empty or its first document could not be read.
-    pub fn first(&self) -> Option<&Node> {
-        self.documents.first()
-    }
-}
-
 /// A collection being built.
 enum Open {
     Seq {
@@ -226,6 +218,7 @@ enum Open {
 }
 
 /// Reads a YAML stream with the default limits.
+#[cfg(test)]
 pub fn parse(text: &str) -> Yaml {
     parse_with(text, Limits::default())
 }

@@ -3,13 +3,14 @@
 use std::path::{Path, PathBuf};
 
 use super::{Error, Linter, find_rule};
+use crate::Rule;
 use crate::check::{CliVar, Input, Settings};
 use crate::eval::Budget;
 use crate::markers::MarkerNames;
+use crate::profile::Scalar;
 use crate::vars::RawVar;
 use crate::workspace::inputs::{DEFAULT_MAX_FILE_SIZE, read_regular};
 use crate::workspace::project::{ConfigSource, Project, Texts};
-use crate::{Rule, Scalar};
 
 /// A variable value given to the run, in the order Terraform applies them.
 #[derive(Debug, Clone)]
@@ -37,7 +38,7 @@ enum Var {
 ///     .var("environment", "production")
 ///     .today("2026-12-01")
 ///     .build()?;
-/// assert!(linter.rules().iter().all(|r| r.id != "image-tag-mutable"));
+/// assert!(linter.rules().iter().all(|r| r.id() != "image-tag-mutable"));
 /// # Ok::<(), drlint::Error>(())
 /// ```
 #[derive(Debug, Clone)]

@@ -16,7 +16,6 @@ pub use rule_dir::{RuleDirCheck, RuleExamples};
 use crate::Rule;
 use crate::Settings;
 use crate::markers::MarkerNames;
-use crate::profile::ProfileSet;
 use crate::rules::Severity;
 use crate::workspace::project::Project;
 
@@ -205,11 +204,6 @@ impl Linter {
     /// The rule with this id, or an error naming the nearest id.
     pub fn rule(&self, id: &str) -> Result<&Rule, Error> {
         find_rule(&self.project.rules, id)
-    }
-
-    /// The module profiles in use (built-in, then the configuration's and the builder's).
-    pub fn profiles(&self) -> &ProfileSet {
-        &self.project.profiles
     }
 
     /// The severity at which findings fail a run: the configuration's `severity_threshold`,

@@ -65,16 +65,29 @@ impl Linter {
         self.run_paths(paths, true)
     }
 
+    /// The configuration's folder as this run's display paths spell it: absolute when the
+    /// paths are all absolute (their files are shown absolute), else relative to the current
+    /// folder.
+    fn config_root(&self, paths: &[PathBuf]) -> Option<String> {
+        let c = self.project.config.as_ref()?;
+        if !paths.is_empty() && paths.iter().all(|p| p.is_absolute()) && !c.absolute.is_empty() {
+            Some(c.absolute.clone())
+        } else {
+            Some(c.root.clone())
+        }
+    }
+
     fn run_paths<P: AsRef<Path>>(&self, paths: &[P], inspect: bool) -> Result<Report, Error> {
         let mut laps = Laps::start();
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
         let project = &self.project;
+        let root = self.config_root(&paths).unwrap_or_default();
         let found = discover::discover(&paths, &self.markers)?;
         let (mut files, mut skipped) = (found.files, found.skipped);
         if let Some(c) = &project.config {
             let (include, exclude) = (&c.config.include, &c.config.exclude);
-            files = discover::filter_globs(files, include, exclude, &c.root)?;
-            skipped = discover::filter_inputs(skipped, include, exclude, &c.root)?;
+            files = discover::filter_globs(files, include, exclude, &root)?;
+            skipped = discover::filter_inputs(skipped, include, exclude, &root)?;
         }
         // inputs are read inside the checked paths' repositories (else the paths)
         let limit = self.max_file_size;
@@ -106,7 +119,7 @@ impl Linter {
             extra.extend(discover::matching_values(
                 &paths,
                 &c.config.helm.values,
-                &c.root,
+                &root,
             )?);
         }
         let mut from_config = Vec::new();
@@ -137,6 +150,9 @@ impl Linter {
         let mut settings = self.settings.clone();
         settings.fetched_modules = fetched_modules;
         settings.inspect = inspect;
+        if let Some((_, shown)) = &mut settings.config {
+            shown.clone_from(&root);
+        }
         let mut report = self.checker(settings).check(inputs);
         laps.mark("check");
         report.notices = notices;
@@ -251,7 +267,7 @@ impl Linter {
                 &mut notices,
             )
         } else {
-            Err("--no-history".to_owned())
+            Err("history off".to_owned())
         };
         report.notices.extend(notices);
         let (ages, reason) = match ages {

@@ -10,6 +10,7 @@ use std::io;
 use super::Render;
 use crate::check::Report;
 
+/// One line per finding: `path:line:column: severity rule message`.
 pub struct Concise;
 
 impl Render for Concise {

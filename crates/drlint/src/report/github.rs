@@ -26,6 +26,8 @@ use crate::rules::Severity;
 /// How many annotations of each level GitHub shows for one step.
 pub const GITHUB_ANNOTATIONS_PER_LEVEL: usize = 10;
 
+/// GitHub Actions workflow-command annotations (`::error file=...`), the most important
+/// 10 per level, then one notice naming the rest.
 pub struct GitHub {
     /// Annotations written per level (GitHub shows 10).
     pub per_level: usize,

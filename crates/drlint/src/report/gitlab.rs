@@ -15,6 +15,7 @@ use super::Render;
 use crate::check::Report;
 use crate::rules::Severity;
 
+/// GitLab Code Quality JSON.
 pub struct GitLab;
 
 #[derive(Serialize)]

@@ -13,8 +13,11 @@ use crate::finding::Finding;
 use crate::rules::Severity;
 use crate::source::SourceFile;
 
+/// miette's report per finding, with its source lines and labels, and a summary line.
 pub struct Human {
+    /// ANSI colours.
     pub color: bool,
+    /// The terminal width to wrap at.
     pub width: usize,
     /// Whether to end with the summary lines (counts, hard-coded facts); `--quiet` drops them.
     pub summary: bool,
@@ -288,7 +291,7 @@ impl Human {
     }
 
     /// Renders one finding as miette's graphical report.
-    pub fn render_finding(&self, finding: &Finding) -> String {
+    pub(crate) fn render_finding(&self, finding: &Finding) -> String {
         let shown = Shown::new(&finding.file);
         // an unreadable or skipped file has no text either, but is not empty
         let stand_in = finding.file.text.is_empty()

@@ -74,6 +74,8 @@ fn origin_json(origin: &Origin) -> Json {
     }
 }
 
+/// `drlint inspect`'s JSON: every data store and its effective attributes, from a report of
+/// [`crate::Linter::inspect_paths`].
 pub fn render_inspection(report: &Report, out: &mut dyn io::Write) -> io::Result<()> {
     let stores: Vec<Json> = report
         .inspected

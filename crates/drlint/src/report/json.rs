@@ -11,6 +11,7 @@ use crate::rules::Severity;
 
 pub const JSON_VERSION: u32 = 1;
 
+/// drlint's JSON, version 1 (`schemas/report.schema.json`).
 pub struct Json;
 
 #[derive(Serialize)]

@@ -21,6 +21,7 @@ use crate::check::Report;
 use crate::finding::Finding;
 use crate::rules::Rule;
 
+/// JUnit XML: one test suite per rule, one test case per finding.
 pub struct JUnit<'r> {
     /// Every rule of the run: one suite each, passing when it has no findings.
     pub rules: &'r [Rule],

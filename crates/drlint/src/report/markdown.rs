@@ -32,6 +32,7 @@ pub const MARKDOWN_COMMENT_LIMIT: usize = 65_536;
 /// Rows shown before the rest are folded.
 const UNFOLDED_ROWS: usize = 50;
 
+/// A Markdown summary for `$GITHUB_STEP_SUMMARY` or a pull-request comment.
 pub struct Markdown {
     /// The base of links to lines, ending in `/`: `https://github.com/OWNER/REPO/blob/SHA/`.
     pub link_base: Option<String>,

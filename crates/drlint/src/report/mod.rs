@@ -40,19 +40,41 @@ use crate::check::Report;
 use crate::finding::{Finding, Status};
 use crate::rules::{Rule, Severity};
 
+/// An output format: writes a whole report.
+///
+/// ```
+/// use drlint::report::{Concise, Render, Sarif};
+/// use drlint::{Linter, Source};
+///
+/// let linter = Linter::builder().no_config().build()?;
+/// let report = linter.check_sources([Source::new(
+///     "app-prod/main.tf",
+///     "module \"db\" {\n  source = \"git::https://example.com/rds.git?ref=main\"\n}\n",
+/// )]);
+/// let mut text = Vec::new();
+/// Concise.render(&report, &mut text).unwrap();
+/// assert!(String::from_utf8(text).unwrap().starts_with("app-prod/main.tf:2:3: "));
+///
+/// let mut sarif = Vec::new();
+/// Sarif::new(linter.rules()).render(&report, &mut sarif).unwrap();
+/// let sarif: serde_json::Value = serde_json::from_slice(&sarif).unwrap();
+/// assert_eq!(sarif["version"], "2.1.0");
+/// # Ok::<(), drlint::Error>(())
+/// ```
 pub trait Render {
+    /// Writes `report` to `out`.
     fn render(&self, report: &Report, out: &mut dyn io::Write) -> io::Result<()>;
 }
 
 /// Where the documentation of every built-in rule is: `docs/rules.md`, one heading per rule id.
-pub const RULES_DOCS: &str = "https://github.com/drlint/drlint/blob/main/docs/rules.md";
+pub(crate) const RULES_DOCS: &str = "https://github.com/drlint/drlint/blob/main/docs/rules.md";
 
 /// The project's home page.
-pub const HOMEPAGE: &str = "https://github.com/drlint/drlint";
+pub(crate) const HOMEPAGE: &str = "https://github.com/drlint/drlint";
 
 /// A rule's documentation: its own `docs` link, else, for a built-in rule, its
 /// section of `docs/rules.md`; a team's rule without `docs` has none.
-pub fn docs_url(rule: &Rule) -> Option<String> {
+pub(crate) fn docs_url(rule: &Rule) -> Option<String> {
     if let Some(docs) = &rule.docs {
         return Some(docs.clone());
     }
@@ -67,7 +89,7 @@ pub fn docs_url(rule: &Rule) -> Option<String> {
 /// byte but the unreserved characters (RFC 3986: letters, digits, `-._~`) and
 /// `/` is written `%XX`, so spaces, `#`, `?`, `%`, `:` and non-ASCII (as UTF-8)
 /// cannot be read as anything but the path.
-pub fn uri_path(path: &str) -> String {
+pub(crate) fn uri_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
@@ -83,12 +105,13 @@ pub fn uri_path(path: &str) -> String {
 /// tab and line feed, DEL, C1), which move the cursor, retitle the window or start
 /// escape sequences (ESC, CSI, OSC, CR, BS), and the bidirectional formatting
 /// characters, which reorder what is shown ("Trojan Source").
-pub fn needs_escape(c: char) -> bool {
+pub(crate) fn needs_escape(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Text safe to show: every character [`needs_escape`] says written as Rust writes it,
+/// Text safe to show: every control, bidirectional-override and other invisible format
+/// character written as Rust writes it,
 /// `\u{1b}` (lowercase hex), except a carriage return that ends a line (`\r\n`), which is
 /// kept. Borrowed when nothing needed escaping, as is usual.
 pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {

@@ -40,6 +40,7 @@ use crate::finding::{Finding, Status};
 use crate::rules::{Rule, Select, Severity};
 use crate::source::SourceFile;
 
+/// The run's category (`runAutomationDetails.id`) unless one is given.
 pub const DEFAULT_SARIF_CATEGORY: &str = "drlint";
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -68,11 +69,13 @@ impl Default for SarifLimits {
     }
 }
 
+/// SARIF 2.1.0 as GitHub code scanning reads it.
 pub struct Sarif<'r> {
     /// Every rule of the run, listed in `tool.driver.rules` in this order.
     pub rules: &'r [Rule],
     /// `runAutomationDetails.id` is `<category>/`.
     pub category: String,
+    /// GitHub's limits, past which the most severe results are kept.
     pub limits: SarifLimits,
 }
 

@@ -252,23 +252,6 @@ impl Condition {
         }
     }
 
-    /// Every field name the condition reads, for validation and docs.
-    pub fn fields(&self, out: &mut Vec<String>) {
-        match self {
-            Condition::Equals(c) | Condition::LessThan(c) | Condition::GreaterThan(c) => {
-                out.push(c.field.clone())
-            }
-            Condition::Matches(p) => out.push(p.field.clone()),
-            Condition::Present(f) | Condition::Absent(f) | Condition::Fixed(f) => {
-                out.push(f.clone())
-            }
-            // the item's own fields are paths into the item, not the subject's
-            Condition::AnyItem(c) => out.push(c.field.clone()),
-            Condition::All(cs) | Condition::Any(cs) => cs.iter().for_each(|c| c.fields(out)),
-            Condition::Not(c) => c.fields(out),
-        }
-    }
-
     /// Every option name the condition reads.
     pub fn options(&self, out: &mut Vec<String>) {
         match self {

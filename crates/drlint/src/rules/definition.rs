@@ -22,13 +22,18 @@ use crate::profile::Scalar;
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
+/// How serious a finding is, from note to error.
 pub enum Severity {
+    /// Worth knowing.
     Note,
+    /// A risk to fix.
     Warning,
+    /// Data at risk now.
     Error,
 }
 
 impl Severity {
+    /// `note`, `warning` or `error`.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Note => "note",
@@ -37,6 +42,7 @@ impl Severity {
         }
     }
 
+    /// The severity named `note`, `warning` or `error`.
     pub fn parse(s: &str) -> Option<Severity> {
         match s {
             "note" => Some(Severity::Note),
@@ -212,42 +218,86 @@ impl Example {
     }
 }
 
+/// A rule: what it looks for, why it matters for recovery, and how to fix it. Built-in rules
+/// and a team's own are YAML files (`rules/*.yaml`, `docs/rules.md`).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Kebab-case, naming the bad pattern.
-    pub id: String,
-    pub severity: Severity,
+    pub(crate) id: String,
+    pub(crate) severity: Severity,
     /// The severity in a production module directory, when it is higher.
     #[serde(default)]
-    pub production_severity: Option<Severity>,
-    pub title: String,
+    pub(crate) production_severity: Option<Severity>,
+    pub(crate) title: String,
     /// Why this matters for recovery, in terms of the runbook.
-    pub rationale: String,
+    pub(crate) rationale: String,
     /// `{address}`, `{kind}`, `{<field>}` and `{<option>}` are filled in.
-    pub message: String,
+    pub(crate) message: String,
     /// Checked in order; the first that holds replaces `message` (and `severity`, if it has one).
     #[serde(default)]
-    pub variants: Vec<MessageVariant>,
-    pub help: String,
+    pub(crate) variants: Vec<MessageVariant>,
+    pub(crate) help: String,
     #[serde(default)]
-    pub docs: Option<String>,
-    pub select: Select,
+    pub(crate) docs: Option<String>,
+    pub(crate) select: Select,
     /// The field a finding points at: the attribute when written, else the block's first line.
     #[serde(default)]
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     #[serde(default)]
-    pub when: Option<Condition>,
+    pub(crate) when: Option<Condition>,
     #[serde(default)]
-    pub exempt: Vec<Exemption>,
+    pub(crate) exempt: Vec<Exemption>,
     #[serde(default)]
-    pub options: BTreeMap<String, OptionSpec>,
+    pub(crate) options: BTreeMap<String, OptionSpec>,
     #[serde(default)]
-    pub examples: Examples,
+    pub(crate) examples: Examples,
     /// The ids other scanners give the same check, so their suppression
     /// comments also suppress this rule: `checkov`, `tfsec`, `trivy`, `tflint`.
     #[serde(default)]
-    pub equivalents: BTreeMap<String, Vec<String>>,
+    pub(crate) equivalents: BTreeMap<String, Vec<String>>,
+}
+
+impl Rule {
+    /// The rule's id: kebab-case, naming the bad pattern (`deletion-protection-disabled`).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Its severity, unless its message variants or the configuration say otherwise.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The severity in a production module folder, when it is higher.
+    pub fn production_severity(&self) -> Option<Severity> {
+        self.production_severity
+    }
+
+    /// A one-line title.
+    pub fn title(&self) -> &str {
+        &self.title
+    }
+
+    /// Why it matters for recovery, in terms of the runbook.
+    pub fn rationale(&self) -> &str {
+        &self.rationale
+    }
+
+    /// How to fix what it reports.
+    pub fn help(&self) -> &str {
+        &self.help
+    }
+
+    /// A link to its documentation.
+    pub fn docs(&self) -> Option<&str> {
+        self.docs.as_deref()
+    }
+
+    /// The ids other scanners give the same check (`checkov`, `tfsec`, `trivy`, `tflint`).
+    pub fn equivalents(&self) -> &BTreeMap<String, Vec<String>> {
+        &self.equivalents
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -258,7 +308,7 @@ pub enum RuleError {
 
 impl Rule {
     /// Parses one rule file; `origin` names it in errors.
-    pub fn from_yaml(origin: &str, text: &str) -> Result<Rule, RuleError> {
+    pub(crate) fn from_yaml(origin: &str, text: &str) -> Result<Rule, RuleError> {
         let mut rule: Rule = serde_saphyr::from_str(text).map_err(|e| RuleError::Invalid {
             origin: origin.to_owned(),
             message: e.to_string(),
@@ -340,7 +390,7 @@ impl Rule {
     }
 
     /// Whether `id` of `tool` (checkov, tfsec, trivy, tflint) checks the same thing.
-    pub fn equivalent_of(&self, tool: &str, id: &str) -> bool {
+    pub(crate) fn equivalent_of(&self, tool: &str, id: &str) -> bool {
         self.equivalents
             .get(tool)
             .is_some_and(|ids| ids.iter().any(|i| i.eq_ignore_ascii_case(id)))
@@ -348,12 +398,12 @@ impl Rule {
 
     /// The help as documentation shows it: placeholders read as `<address>`,
     /// the generated `moved` block as its shape.
-    pub fn help_for_docs(&self) -> String {
+    pub(crate) fn help_for_docs(&self) -> String {
         fill_template(&self.help, placeholder_for_docs)
     }
 
     /// The rule's options with their defaults.
-    pub fn option_values(&self) -> BTreeMap<String, Scalar> {
+    pub(crate) fn option_values(&self) -> BTreeMap<String, Scalar> {
         self.options
             .iter()
             .map(|(k, v)| (k.clone(), v.default.clone()))
@@ -361,7 +411,11 @@ impl Rule {
     }
 
     /// The case of a finding: the first variant that holds, else the rule itself.
-    pub fn case(&self, fields: &dyn super::Fields, options: &BTreeMap<String, Scalar>) -> Case<'_> {
+    pub(crate) fn case(
+        &self,
+        fields: &dyn super::Fields,
+        options: &BTreeMap<String, Scalar>,
+    ) -> Case<'_> {
         let variant = self
             .variants
             .iter()
@@ -376,7 +430,7 @@ impl Rule {
     }
 
     /// The condition under which the rule fires: `when`, and no exemption holds.
-    pub fn fires(
+    pub(crate) fn fires(
         &self,
         fields: &dyn super::Fields,
         options: &BTreeMap<String, Scalar>,

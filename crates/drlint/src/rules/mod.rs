@@ -8,13 +8,10 @@ mod subject;
 
 pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
 
-pub use condition::{Compare, Condition, Field, Fields, Origin, Pattern, Truth};
-pub use definition::{
-    Case, Example, Examples, Exemption, MessageVariant, OptionSpec, Rule, RuleError, Select,
-    Severity, fill_template,
-};
+pub use condition::{Field, Fields, Origin, Truth};
+pub use definition::{Rule, RuleError, Select, Severity, fill_template};
 pub use engine::{
-    ActiveRule, Argument, Context, DirFacts, DirOutcome, HardCodedUse, Inspected, ModuleCycle,
-    Refactoring, check_root, join_dir,
+    ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
+    check_root, join_dir,
 };
-pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};
+pub use subject::IN_PRODUCTION;

@@ -22,13 +22,16 @@ pub struct Profile {
     /// it hard-codes treated as unknown. Empty: the profile covers every ref.
     #[serde(default)]
     pub refs: Vec<String>,
+    /// What the module is (documentation in the profile file).
     #[serde(default)]
+    #[allow(dead_code)]
     pub description: Option<String>,
     #[serde(rename = "match")]
     pub matches: ProfileMatch,
     /// For a module: the resource type of the data store it wraps
-    /// (`aws_db_instance`), whose plans back `replacement_forcing`.
+    /// (`aws_db_instance`), whose plans back `replacement_forcing` (read by the plan tests).
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub resource: Option<String>,
     /// Edits that make Terraform destroy and re-create the data store, for
     /// `replacement-forcing-change` in PR mode. Each is backed by a real plan
@@ -69,6 +72,7 @@ pub enum Transition {
 }
 
 impl Transition {
+    #[cfg(test)]
     pub fn as_str(self) -> &'static str {
         match self {
             Transition::Change => "change",
@@ -242,6 +246,7 @@ impl Profile {
     }
 
     /// The resource type whose plans back `replacement_forcing`.
+    #[cfg(test)]
     pub fn planned_resource(&self) -> Option<&str> {
         self.resource
             .as_deref()
@@ -433,13 +438,6 @@ impl ProfileSet {
 
     pub fn iter(&self) -> impl Iterator<Item = &Profile> {
         self.profiles.iter()
-    }
-
-    pub fn kinds(&self) -> Vec<&str> {
-        let mut kinds: Vec<&str> = self.profiles.iter().map(|p| p.kind.as_str()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        kinds
     }
 }
 

@@ -40,6 +40,7 @@ pub fn auto_tfvars_rank(file_name: &str) -> (u8, String) {
 
 /// A raw value as Terraform reads `-var` and `TF_VAR_*`: a string, unless it
 /// is written as an HCL list or object.
+#[cfg(test)]
 pub fn raw_value(raw: &str) -> Value {
     raw_value_within(raw, Budget::default()).0
 }

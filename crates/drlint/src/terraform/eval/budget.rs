@@ -8,7 +8,7 @@ use std::sync::Arc;
 use super::Value;
 use crate::source::SourceFile;
 
-/// Limits on static evaluation, per module instance (one [`super::Scope`]).
+/// Limits on static evaluation, per module instance (see [`crate::LinterBuilder::budget`]).
 ///
 /// The defaults are far above what real configuration needs (checking 1,466
 /// real namespace folders, no module instance took more than 1,000 steps, and
@@ -50,20 +50,6 @@ pub enum Limit {
     ValueElements,
     ValueBytes,
     Depth,
-    ModuleInstances,
-}
-
-impl Limit {
-    /// Why the value is unknown, for messages.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Limit::Steps => "evaluation took more steps than the budget allows",
-            Limit::ValueElements => "the value has more elements than the budget allows",
-            Limit::ValueBytes => "the value holds more text than the budget allows",
-            Limit::Depth => "the expression or value is nested deeper than the budget allows",
-            Limit::ModuleInstances => "more module instances than the budget allows",
-        }
-    }
 }
 
 /// A place whose value is unknown because a limit was reached.

@@ -2,4 +2,4 @@
 
 mod parse;
 
-pub use parse::{DuplicateKey, ParseError, ParsedHcl, parse_hcl};
+pub use parse::{DuplicateKey, ParseError, parse_hcl};

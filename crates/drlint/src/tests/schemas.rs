@@ -7,7 +7,7 @@ fn schemas_are_fresh() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas");
     let update = std::env::var_os("DRLINT_UPDATE_SCHEMAS").is_some();
     let mut stale = Vec::new();
-    for (name, json) in drlint::schemas::all() {
+    for (name, json) in crate::schemas::all() {
         let path = dir.join(name);
         if update {
             std::fs::create_dir_all(&dir).unwrap();
@@ -18,7 +18,7 @@ fn schemas_are_fresh() {
     }
     assert!(
         stale.is_empty(),
-        "stale schemas {stale:?}: run `DRLINT_UPDATE_SCHEMAS=1 cargo test -p drlint --test schemas`"
+        "stale schemas {stale:?}: run `DRLINT_UPDATE_SCHEMAS=1 cargo test -p drlint --lib tests::schemas`"
     );
 }
 
@@ -26,7 +26,7 @@ fn schemas_are_fresh() {
 fn the_starter_configuration_and_builtin_files_fit_their_schemas() {
     // Not a full validator: check that every top-level key the files use is a property.
     let props = |name: &str| -> Vec<String> {
-        let (_, json) = drlint::schemas::all()
+        let (_, json) = crate::schemas::all()
             .into_iter()
             .find(|(n, _)| *n == name)
             .unwrap();
@@ -39,7 +39,7 @@ fn the_starter_configuration_and_builtin_files_fit_their_schemas() {
             .collect()
     };
     let config = props("drlint-config.schema.json");
-    for line in drlint::config::STARTER.lines() {
+    for line in crate::config::STARTER.lines() {
         if let Some((key, _)) = line.split_once(':')
             && !line.starts_with([' ', '#', '-'])
         {
@@ -50,7 +50,7 @@ fn the_starter_configuration_and_builtin_files_fit_their_schemas() {
         }
     }
     let rule = props("drlint-rule.schema.json");
-    for (_, text) in drlint::builtin::rule_files() {
+    for (_, text) in crate::builtin::rule_files() {
         for line in text.lines() {
             if let Some((key, _)) = line.split_once(':')
                 && !line.starts_with([' ', '#', '-'])

@@ -24,7 +24,7 @@ fn replaces(plans: &Value, resource: &str, argument: &str, transition: &str) -> 
 fn every_replacement_forcing_entry_is_backed_by_a_plan() {
     let plans = plans();
     let mut checked = 0;
-    for profile in drlint::builtin::profiles().unwrap().iter() {
+    for profile in crate::builtin::profiles().unwrap().iter() {
         if profile.replacement_forcing.is_empty() {
             continue;
         }
@@ -94,7 +94,7 @@ fn snapshot_identifier_replaces_on_change_and_add_but_not_on_removal() {
             "{resource}"
         );
     }
-    let rules = drlint::builtin::rules().unwrap();
+    let rules = crate::builtin::rules().unwrap();
     let lingering = rules
         .iter()
         .find(|r| r.id == "snapshot-identifier-lingering")
@@ -114,7 +114,7 @@ fn renaming_a_database_is_an_update() {
         replaces(&plans, "aws_db_instance", "identifier", "change"),
         Some(false)
     );
-    for profile in drlint::builtin::profiles().unwrap().iter() {
+    for profile in crate::builtin::profiles().unwrap().iter() {
         assert!(
             !profile
                 .replacement_forcing

@@ -2,19 +2,19 @@
 //! (SARIF's result count and gzipped size, GitHub's 10 annotations per level,
 //! Markdown's byte limit), and the SARIF checked by Microsoft's validator.
 
-#[path = "../../../tests/support/tools.rs"]
+#[path = "../../../../tests/support/tools.rs"]
 mod tools;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use drlint::finding::{Finding, Status};
-use drlint::report::{
+use crate::finding::{Finding, Status};
+use crate::report::{
     Concise, GitHub, GitLab, JUnit, Markdown, Render, Sarif, SarifLimits, Statistics,
 };
-use drlint::source::SourceFile;
-use drlint::{Checker, Input, Report, Rule, Settings, Severity, builtin};
+use crate::source::SourceFile;
+use crate::{Checker, Input, Report, Rule, Settings, Severity, builtin};
 use serde_json::Value;
 
 const SCENARIO: &str = "fixtures/scenarios/formats";
@@ -99,7 +99,7 @@ fn scenario_pr() -> Report {
     };
     let base_report = checker.check(as_inputs(&base));
     let head_report = checker.check(as_inputs(&head));
-    drlint::pr::compare(&checker, base_report, head_report)
+    crate::pr::compare(&checker, base_report, head_report)
 }
 
 fn render(renderer: &dyn Render, report: &Report) -> String {
@@ -511,7 +511,7 @@ fn gitlab_fingerprints_are_unique_even_when_findings_share_one() {
 /// Every fixture folder checked at once (parse errors, markers, local modules...): the files
 /// drlint reads there (Terraform, automatic tfvars, namespace manifests, markers).
 fn all_fixtures() -> Report {
-    let markers = drlint::markers::MarkerNames::for_config(&rules(), None);
+    let markers = crate::markers::MarkerNames::for_config(&rules(), None);
     let mut files = Vec::new();
     let mut stack = vec![
         workspace().join("fixtures/rules"),

@@ -4,8 +4,8 @@ use std::path::Path;
 
 #[test]
 fn rules_doc_is_fresh() {
-    let rules = drlint::builtin::rules().unwrap();
-    let want = drlint::docs::rules_markdown(&rules);
+    let rules = crate::builtin::rules().unwrap();
+    let want = crate::docs::rules_markdown(&rules);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules.md");
     if std::env::var_os("DRLINT_UPDATE_DOCS").is_some() {
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -15,7 +15,7 @@ fn rules_doc_is_fresh() {
     let have = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         have == want,
-        "docs/rules.md is stale: run `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --test docs`"
+        "docs/rules.md is stale: run `DRLINT_UPDATE_DOCS=1 cargo test -p drlint --lib tests::docs`"
     );
 }
 
@@ -23,7 +23,7 @@ fn rules_doc_is_fresh() {
 /// no finding, must not show them as written.
 #[test]
 fn documented_help_has_no_unfilled_placeholders() {
-    for rule in drlint::builtin::rules().unwrap() {
+    for rule in crate::builtin::rules().unwrap() {
         let help = rule.help_for_docs();
         let unfilled = help.split('{').skip(1).find(|after| {
             after.split_once('}').is_some_and(|(name, _)| {

@@ -9,7 +9,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use drlint::{Checker, Input, builtin};
+use crate::{Checker, Input, builtin};
 
 fn checker() -> Checker {
     Checker::new(builtin::rules().unwrap(), builtin::profiles().unwrap())
@@ -25,7 +25,7 @@ fn every_rule_example_behaves_as_documented() {
     let failures: Vec<String> = builtin::rules()
         .unwrap()
         .iter()
-        .flat_map(|rule| drlint::examples::example_failures(rule, &checker))
+        .flat_map(|rule| crate::examples::example_failures(rule, &checker))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
@@ -48,17 +48,17 @@ fn input_files(dir: &Path, out: &mut Vec<PathBuf>) {
 /// The files drlint reads: Terraform, automatic tfvars, namespace manifests, markers, Helm values.
 fn is_input(path: &Path) -> bool {
     let name = path.file_name().unwrap().to_string_lossy();
-    static MARKERS: std::sync::LazyLock<drlint::markers::MarkerNames> =
+    static MARKERS: std::sync::LazyLock<crate::markers::MarkerNames> =
         std::sync::LazyLock::new(|| {
-            drlint::markers::MarkerNames::for_config(&builtin::rules().unwrap(), None)
+            crate::markers::MarkerNames::for_config(&builtin::rules().unwrap(), None)
         });
     name.ends_with(".tf")
         || name.ends_with(".tfvars")
         || name.ends_with(".tfvars.json")
         || name == "00-namespace.yaml"
         || MARKERS.wants(&name)
-        || drlint::helm::is_values_file(&name)
-        || name == drlint::helm::CHART_FILE
+        || crate::helm::is_values_file(&name)
+        || name == crate::helm::CHART_FILE
 }
 
 /// `(path, line, rule)` for every line `FILE:LINE: rule-id` of an `expect` file
@@ -168,7 +168,7 @@ fn multiset_difference<T: Ord + Clone>(a: &[T], b: &[T]) -> Vec<T> {
 fn every_rule_has_a_fixture_folder() {
     for rule in builtin::rules().unwrap() {
         // change rules compare two states: tests/pr.rs replays git histories for them
-        if matches!(rule.select, drlint::rules::Select::Changes(_)) {
+        if matches!(rule.select, crate::rules::Select::Changes(_)) {
             continue;
         }
         let dir = fixtures_root().join("rules").join(&rule.id);
@@ -288,10 +288,10 @@ fn message_variants_set_their_own_severity() {
 
 #[test]
 fn profiles_map_recovery_settings() {
-    use drlint::eval::Value;
+    use crate::eval::Value;
     let dir = fixtures_root().join("scenarios/recovery-settings-profiles");
     let text = fs::read(dir.join("main.tf")).unwrap();
-    let settings = drlint::Settings {
+    let settings = crate::Settings {
         inspect: true,
         ..Default::default()
     };

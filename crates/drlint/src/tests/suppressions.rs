@@ -1,6 +1,6 @@
 //! What a suppression finding tells the user to write.
 
-use drlint::{Checker, Input, Settings, builtin};
+use crate::{Checker, Input, Settings, builtin};
 
 #[test]
 fn a_reasonless_suppression_is_shown_a_future_until_date_and_its_own_rules() {

@@ -13,9 +13,9 @@
 
 use std::sync::OnceLock;
 
-use drlint::config::Config;
-use drlint::report::{Json, Render};
-use drlint::{Checker, Input, Report, Settings, builtin};
+use crate::config::Config;
+use crate::report::{Json, Render};
+use crate::{Checker, Input, Report, Settings, builtin};
 use proptest::prelude::*;
 use proptest::sample::{Index, select};
 
@@ -74,7 +74,7 @@ fn spans_inside_files(report: &Report) -> Result<(), TestCaseError> {
 }
 
 /// Every finding's spans lie inside its file and on character boundaries.
-fn assert_spans_valid(report: &drlint::Report) {
+fn assert_spans_valid(report: &crate::Report) {
     for f in &report.findings {
         let text = &f.file.text;
         for span in std::iter::once(&f.span).chain(f.related.iter().map(|r| &r.span)) {
@@ -87,7 +87,7 @@ fn assert_spans_valid(report: &drlint::Report) {
     }
 }
 
-fn parse_errors(report: &drlint::Report, path: &str) -> usize {
+fn parse_errors(report: &crate::Report, path: &str) -> usize {
     report
         .findings
         .iter()
@@ -122,7 +122,7 @@ fn malformed_tfvars_json_with_a_multibyte_character_is_a_parse_error() {
 /// Checks on a thread with a 2 MiB stack and fails when the check has not
 /// finished within 10 s: the inputs below used to hang, or to exhaust memory.
 #[track_caller]
-fn check_within(inputs: Vec<Input>) -> drlint::Report {
+fn check_within(inputs: Vec<Input>) -> crate::Report {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
         .stack_size(2 << 20)
@@ -134,7 +134,7 @@ fn check_within(inputs: Vec<Input>) -> drlint::Report {
         .expect("the check finishes (and does not overflow its stack)")
 }
 
-fn count(report: &drlint::Report, rule: &str) -> usize {
+fn count(report: &crate::Report, rule: &str) -> usize {
     report.findings.iter().filter(|f| f.rule == rule).count()
 }
 
@@ -199,13 +199,13 @@ fn a_splat_chain_in_a_resource_or_a_tf_var_does_not_overflow() {
     let text = format!(
         "variable \"v\" {{}}\nresource \"aws_s3_bucket\" \"b\" {{\n  bucket = {chain}\n  tags = var.v\n}}\n"
     );
-    let settings = drlint::Settings {
-        env_vars: vec![drlint::vars::RawVar {
+    let settings = crate::Settings {
+        env_vars: vec![crate::vars::RawVar {
             name: "v".into(),
             value: chain,
             source: "`TF_VAR_v`".into(),
         }],
-        ..drlint::Settings::default()
+        ..crate::Settings::default()
     };
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::Builder::new()
@@ -266,12 +266,12 @@ fn nested_for_expressions_stop_at_the_budget_and_the_summary_counts_it() {
         format!("module \"s3\" {{\n  source = \"{S3}\"\n  versioning = length({expr}) == 10\n}}\n");
     let report = check_within(vec![input("main.tf", text.as_bytes())]);
     assert!(report.summary.budget_exceeded > 0, "{:?}", report.summary);
-    let render = |r: &dyn drlint::report::Render| {
+    let render = |r: &dyn crate::report::Render| {
         let mut out = Vec::new();
         r.render(&report, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     };
-    let human = render(&drlint::report::Human {
+    let human = render(&crate::report::Human {
         color: false,
         width: 100,
         summary: true,
@@ -280,7 +280,7 @@ fn nested_for_expressions_stop_at_the_budget_and_the_summary_counts_it() {
         human.contains("unknown: evaluation budget reached"),
         "{human}"
     );
-    let json: serde_json::Value = serde_json::from_str(&render(&drlint::report::Json)).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&render(&crate::report::Json)).unwrap();
     assert!(
         json["summary"]["budget_exceeded"].as_u64().unwrap() > 0,
         "{json}"
@@ -292,10 +292,10 @@ fn the_budget_is_a_setting() {
     let text = format!(
         "locals {{\n  a = [1, 2, 3]\n}}\nmodule \"s3\" {{\n  source = \"{S3}\"\n  versioning = length(local.a) == 3\n}}\n"
     );
-    let within = |budget: drlint::eval::Budget| {
-        let settings = drlint::Settings {
+    let within = |budget: crate::eval::Budget| {
+        let settings = crate::Settings {
             budget,
-            ..drlint::Settings::default()
+            ..crate::Settings::default()
         };
         let checker = Checker::with_settings(
             builtin::rules().unwrap(),
@@ -307,15 +307,15 @@ fn the_budget_is_a_setting() {
             .summary
             .budget_exceeded
     };
-    assert_eq!(within(drlint::eval::Budget::default()), 0);
-    let tiny = drlint::eval::Budget {
+    assert_eq!(within(crate::eval::Budget::default()), 0);
+    let tiny = crate::eval::Budget {
         value_elements: 2,
-        ..drlint::eval::Budget::default()
+        ..crate::eval::Budget::default()
     };
     assert!(within(tiny) > 0);
-    let few_steps = drlint::eval::Budget {
+    let few_steps = crate::eval::Budget {
         steps: 3,
-        ..drlint::eval::Budget::default()
+        ..crate::eval::Budget::default()
     };
     assert!(within(few_steps) > 0);
 }
@@ -507,59 +507,61 @@ const JSON_LINES: &[&str] = &[
 ];
 
 const TF: &[&str] = &[
-    include_str!("../../../fixtures/scenarios/tfvars-precedence/rds.tf"),
-    include_str!("../../../fixtures/rules/deletion-protection-disabled/tfvars/main.tf"),
-    include_str!("../../../fixtures/rules/deletion-protection-disabled/local-module/main.tf"),
-    include_str!("../../../fixtures/rules/duplicate-object-key/main.tf"),
-    include_str!("../../../fixtures/rules/suppression-without-reason/main.tf"),
-    include_str!("../../../fixtures/rules/rds-stopped-nightly-in-production/prod/main.tf"),
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/rds.tf"),
+    include_str!("../../../../fixtures/rules/deletion-protection-disabled/tfvars/main.tf"),
+    include_str!("../../../../fixtures/rules/deletion-protection-disabled/local-module/main.tf"),
+    include_str!("../../../../fixtures/rules/duplicate-object-key/main.tf"),
+    include_str!("../../../../fixtures/rules/suppression-without-reason/main.tf"),
+    include_str!("../../../../fixtures/rules/rds-stopped-nightly-in-production/prod/main.tf"),
 ];
 
 /// The variables of the first two [`TF`] texts.
 const VARIABLES_TF: &[&str] = &[
-    include_str!("../../../fixtures/scenarios/tfvars-precedence/variables.tf"),
-    include_str!("../../../fixtures/rules/deletion-protection-disabled/tfvars/variables.tf"),
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/variables.tf"),
+    include_str!("../../../../fixtures/rules/deletion-protection-disabled/tfvars/variables.tf"),
 ];
 
 const MODULE_TF: &[&str] = &[
     include_str!(
-        "../../../fixtures/rules/deletion-protection-disabled/local-module/modules/db/main.tf"
+        "../../../../fixtures/rules/deletion-protection-disabled/local-module/modules/db/main.tf"
     ),
     include_str!(
-        "../../../fixtures/rules/backup-retention-too-short/local-module/modules/db/main.tf"
+        "../../../../fixtures/rules/backup-retention-too-short/local-module/modules/db/main.tf"
     ),
 ];
 
 const TFVARS: &[&str] = &[
-    include_str!("../../../fixtures/scenarios/tfvars-precedence/terraform.tfvars"),
-    include_str!("../../../fixtures/scenarios/tfvars-precedence/a.auto.tfvars"),
-    include_str!("../../../fixtures/rules/deletion-protection-disabled/tfvars/terraform.tfvars"),
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/terraform.tfvars"),
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/a.auto.tfvars"),
+    include_str!("../../../../fixtures/rules/deletion-protection-disabled/tfvars/terraform.tfvars"),
 ];
 
 const TFVARS_JSON: &[&str] = &[
-    include_str!("../../../fixtures/scenarios/tfvars-precedence/zz.auto.tfvars.json"),
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/zz.auto.tfvars.json"),
     include_str!(
-        "../../../fixtures/rules/deletion-protection-disabled/tfvars/protect.auto.tfvars.json"
+        "../../../../fixtures/rules/deletion-protection-disabled/tfvars/protect.auto.tfvars.json"
     ),
 ];
 
 const NAMESPACE: &[&str] = &[
-    include_str!("../../../fixtures/rules/apply-pipeline-skipped/payments-prod/00-namespace.yaml"),
     include_str!(
-        "../../../fixtures/rules/production-flag-mismatch/label-says-no/00-namespace.yaml"
+        "../../../../fixtures/rules/apply-pipeline-skipped/payments-prod/00-namespace.yaml"
+    ),
+    include_str!(
+        "../../../../fixtures/rules/production-flag-mismatch/label-says-no/00-namespace.yaml"
     ),
 ];
 
 const VALUES: &[&str] = &[
-    include_str!("../../../fixtures/scenarios/helm-layering/helm_deploy/api/values.yaml"),
-    include_str!("../../../fixtures/scenarios/helm-layering/helm_deploy/values-prod.yaml"),
-    include_str!("../../../fixtures/scenarios/helm-layering/helm_deploy/values-preprod.yaml"),
-    include_str!("../../../fixtures/rules/yaml11-ambiguous-boolean/values.yaml"),
-    include_str!("../../../fixtures/rules/inline-secret-value/literal/values.yaml"),
+    include_str!("../../../../fixtures/scenarios/helm-layering/helm_deploy/api/values.yaml"),
+    include_str!("../../../../fixtures/scenarios/helm-layering/helm_deploy/values-prod.yaml"),
+    include_str!("../../../../fixtures/scenarios/helm-layering/helm_deploy/values-preprod.yaml"),
+    include_str!("../../../../fixtures/rules/yaml11-ambiguous-boolean/values.yaml"),
+    include_str!("../../../../fixtures/rules/inline-secret-value/literal/values.yaml"),
 ];
 
 const CHART: &[&str] = &[include_str!(
-    "../../../fixtures/scenarios/helm-layering/helm_deploy/api/Chart.yaml"
+    "../../../../fixtures/scenarios/helm-layering/helm_deploy/api/Chart.yaml"
 )];
 
 #[derive(Clone, Copy, Debug)]
@@ -633,7 +635,8 @@ fn pool(threads: usize) -> &'static rayon::ThreadPool {
 }
 
 /// A `main.tf` whose variables feed a module call, for variables files to bind.
-const VARIABLES_MAIN: &str = include_str!("../../../fixtures/scenarios/tfvars-precedence/rds.tf");
+const VARIABLES_MAIN: &str =
+    include_str!("../../../../fixtures/scenarios/tfvars-precedence/rds.tf");
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -694,7 +697,7 @@ proptest! {
     #[test]
     fn arbitrary_bytes_as_helm_values_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         if let Ok(text) = std::str::from_utf8(&bytes) {
-            drlint::helm::yaml::parse(text);
+            crate::helm::yaml::parse(text);
         }
         let report = checker().check(vec![
             input("helm_deploy/app/values.yaml", bytes),
@@ -705,7 +708,7 @@ proptest! {
 
     #[test]
     fn arbitrary_text_as_helm_values_never_panics(text in mutated(VALUES, yaml_fragment(), YAML_LINES)) {
-        drlint::helm::yaml::parse(&text);
+        crate::helm::yaml::parse(&text);
         let report = checker().check(vec![input("helm_deploy/app/values.yaml", text)]);
         spans_inside_files(&report)?;
     }
@@ -714,9 +717,9 @@ proptest! {
     fn arbitrary_bytes_as_a_configuration_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..300)) {
         let text = String::from_utf8_lossy(&bytes);
         let _ = Config::from_yaml(&text, checker().rules());
-        let _ = drlint::Rule::from_yaml("x.yaml", &text);
-        let _ = drlint::profile::Profile::from_yaml("x.yaml", &text);
-        let _ = drlint::helm::profile::ChartProfile::from_yaml("x.yaml", &text);
+        let _ = crate::Rule::from_yaml("x.yaml", &text);
+        let _ = crate::profile::Profile::from_yaml("x.yaml", &text);
+        let _ = crate::helm::profile::ChartProfile::from_yaml("x.yaml", &text);
     }
 
     #[test]
