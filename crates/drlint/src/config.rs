@@ -49,6 +49,44 @@ pub struct Config {
     /// How Helm values files are grouped into releases and environments.
     #[serde(default)]
     pub helm: HelmConfig,
+    /// Limits on evaluating Terraform, per module instance; past one a value is unknown (and
+    /// counted in the summary). The defaults are far above what real configuration needs.
+    #[serde(default)]
+    pub budget: BudgetConfig,
+}
+
+/// `budget:` in `.drlint.yaml`: each limit, when set, replaces the default.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetConfig {
+    /// Evaluation steps (default 1,000,000).
+    #[serde(default)]
+    pub steps: Option<u64>,
+    /// Elements of one value (default 100,000).
+    #[serde(default)]
+    pub value_elements: Option<usize>,
+    /// Bytes of text in one value (default 1 MiB).
+    #[serde(default)]
+    pub value_bytes: Option<usize>,
+    /// Nesting of expressions and values (default 64).
+    #[serde(default)]
+    pub depth: Option<u32>,
+    /// Module instances under one root, calls of calls (default 1,000).
+    #[serde(default)]
+    pub module_instances: Option<usize>,
+}
+
+impl BudgetConfig {
+    /// `base` with the limits this sets.
+    pub fn apply(&self, base: crate::eval::Budget) -> crate::eval::Budget {
+        crate::eval::Budget {
+            steps: self.steps.unwrap_or(base.steps),
+            value_elements: self.value_elements.unwrap_or(base.value_elements),
+            value_bytes: self.value_bytes.unwrap_or(base.value_bytes),
+            depth: self.depth.unwrap_or(base.depth),
+            module_instances: self.module_instances.unwrap_or(base.module_instances),
+        }
+    }
 }
 
 /// `helm:` in `.drlint.yaml`.
@@ -393,6 +431,15 @@ exclude: []
 
 # Files larger than this (bytes) are not read, and are reported (input-skipped).
 # max_file_size: 10485760
+
+# Limits on evaluating Terraform per module instance (past one a value is unknown and counted
+# in the summary); the defaults are far above what real configuration needs.
+# budget:
+#   steps: 1000000
+#   value_elements: 100000
+#   value_bytes: 1048576
+#   depth: 64
+#   module_instances: 1000
 
 # Per-rule settings for the whole tree: enabled, severity, options.
 rules:

@@ -646,3 +646,40 @@ fn a_change_outside_a_repository_is_an_error() {
         .err();
     assert!(err.is_some());
 }
+
+#[test]
+fn the_configuration_sets_the_evaluation_budget() {
+    let doubling = "locals {\n  a = [1, 1]\n  b = concat(local.a, local.a)\n  c = concat(local.b, local.b)\n  d = concat(local.c, local.c)\n}\n\nresource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  deletion_protection = length(local.d) > 100\n}\n";
+    let check = |config: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        Linter::builder()
+            .config_text(config, dir.path())
+            .build()
+            .unwrap()
+            .check_sources([Source::new("db/main.tf", doubling)])
+    };
+    let generous = check("");
+    assert_eq!(generous.summary().budget_exceeded, 0);
+    assert!(
+        generous
+            .findings()
+            .iter()
+            .any(|f| f.rule == "deletion-protection-disabled"),
+        "16 elements are not more than 100: protection is off"
+    );
+    let tight = check("budget:\n  value_elements: 4\n");
+    assert!(tight.summary().budget_exceeded > 0);
+    // past the budget the value is unknown: no finding is guessed
+    assert!(
+        !tight
+            .findings()
+            .iter()
+            .any(|f| f.rule == "deletion-protection-disabled")
+    );
+    let unknown_key = Linter::builder()
+        .config_text("budget:\n  stepz: 4\n", ".")
+        .build()
+        .err()
+        .unwrap();
+    assert!(unknown_key.message().contains("steps"), "{unknown_key}");
+}

@@ -53,7 +53,7 @@ pub struct LinterBuilder {
     env_vars: Vec<(String, String)>,
     today: Option<String>,
     max_file_size: Option<u64>,
-    budget: Budget,
+    budget: Option<Budget>,
     history: bool,
 }
 
@@ -70,7 +70,7 @@ impl Default for LinterBuilder {
             env_vars: Vec::new(),
             today: None,
             max_file_size: None,
-            budget: Budget::default(),
+            budget: None,
             history: false,
         }
     }
@@ -197,9 +197,11 @@ impl LinterBuilder {
         self
     }
 
-    /// The limits of evaluating Terraform per module instance; past them a value is unknown.
+    /// The limits of evaluating Terraform per module instance; past them a value is unknown
+    /// (and counted in [`crate::Summary::budget_exceeded`]). Replaces the configuration's
+    /// `budget:` and the defaults ([`Budget::default`]).
     pub fn budget(mut self, budget: Budget) -> Self {
-        self.budget = budget;
+        self.budget = Some(budget);
         self
     }
 
@@ -273,7 +275,10 @@ impl LinterBuilder {
                 .as_ref()
                 .map(|c| (crate::config::Resolved::new(&c.config), c.root.clone())),
             helm: helm_settings(&project),
-            budget: self.budget,
+            budget: self
+                .budget
+                .or_else(|| Some(config?.budget.apply(Budget::default())))
+                .unwrap_or_default(),
         };
         Ok(Linter {
             project,
