@@ -47,7 +47,9 @@ pub fn explain(rule: &Rule, profiles: &drlint::profile::ProfileSet) -> String {
         writeln!(out).unwrap();
     }
     let kinds: &[String] = match &rule.select {
-        drlint::rules::Select::Kinds(k) | drlint::rules::Select::Changes(k) => k,
+        drlint::rules::Select::Kinds(k)
+        | drlint::rules::Select::Changes(k)
+        | drlint::rules::Select::Plan(k) => k,
         _ => &[],
     };
     let fixed: Vec<_> = profiles

@@ -4,7 +4,8 @@
 //! [`check::Input`] bytes → [`terraform`] (parse, model, evaluation per module
 //! folder with module profiles) or [`helm`] (YAML tree, layering per
 //! environment, chart profiles) → [`rules`] → [`finding`]s → suppressions and
-//! [`baseline`] → ([`pr`] pairing) → [`report`] formats.
+//! [`baseline`] → ([`pr`] pairing) → [`report`] formats. A Terraform plan
+//! ([`plan`], `terraform show -json`) is a third input, checked with the code.
 
 pub mod baseline;
 pub mod builtin;
@@ -17,6 +18,7 @@ pub mod finding;
 pub mod helm;
 pub mod history;
 pub mod markers;
+pub mod plan;
 pub mod pr;
 pub mod report;
 pub mod rules;

@@ -17,4 +17,4 @@ pub use engine::{
     ActiveRule, Argument, Context, DirFacts, DirOutcome, HardCodedUse, Inspected, ModuleCycle,
     Refactoring, check_root, join_dir,
 };
-pub use subject::{IN_PRODUCTION, PROFILE, Subject, subjects};
+pub use subject::{ADDRESS, IN_PRODUCTION, PROFILE, Subject, subjects};
