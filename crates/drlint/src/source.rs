@@ -160,6 +160,53 @@ pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
     }
 }
 
+/// A line longer than this (a plan as `terraform show -json` writes it, on one
+/// line) is shown as a window around the span.
+const LONG_LINE: usize = 1024;
+/// How much of a long line is shown on each side of the span.
+const CLIP: usize = 100;
+
+impl SourceFile {
+    /// A window of the long line `line` around a span on it, without context lines;
+    /// `None` when the line is short or the span itself long.
+    fn clipped(
+        &self,
+        offset: usize,
+        span_len: usize,
+        line: usize,
+        context_lines_before: usize,
+    ) -> Option<Box<dyn miette::SpanContents<'_> + '_>> {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = start + self.text[start..end].trim_end_matches(['\n', '\r']).len();
+        if end - start <= LONG_LINE || span_len > LONG_LINE {
+            return None;
+        }
+        // as miette does: without context lines, the contents start at the span
+        let from = if context_lines_before == 0 {
+            offset
+        } else {
+            floor_char_boundary(&self.text, offset.saturating_sub(CLIP).max(start))
+        };
+        let mut to = (offset + span_len + CLIP).min(end);
+        while !self.text.is_char_boundary(to) {
+            to += 1;
+        }
+        Some(Box::new(miette::MietteSpanContents::new_named(
+            self.path.clone(),
+            &self.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            line - 1,
+            from - start,
+            line - 1,
+        )))
+    }
+}
+
 impl miette::SourceCode for SourceFile {
     /// miette's own algorithm, run on a window of whole lines around the span
     /// (found through the line index) instead of on the whole file; offsets,
@@ -177,6 +224,11 @@ impl miette::SourceCode for SourceFile {
         }
         let first = self.line_col(offset).line;
         let last = self.line_col(offset + span_len.max(1) - 1).line;
+        if first == last
+            && let Some(clipped) = self.clipped(offset, span_len, first, context_lines_before)
+        {
+            return Ok(clipped);
+        }
         let window_first = first.saturating_sub(context_lines_before + 1).max(1);
         let window_start = self.line_starts[window_first - 1];
         let window_end = self
@@ -240,6 +292,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_span() {
+        let long = format!(
+            "{{\"a\": \"{}\", \"address\": \"x\", \"b\": \"{}\"}}",
+            "é".repeat(2000),
+            "y".repeat(5000)
+        );
+        let text = format!("first\n{long}\nlast");
+        let f = SourceFile::new("plan.json", text.as_str());
+        let at = text.find("\"address\"").unwrap();
+        let span: miette::SourceSpan = (at, 14).into();
+        let window = f.read_span(&span, 1, 1).unwrap();
+        let shown = std::str::from_utf8(window.data()).unwrap();
+        assert!(shown.contains("\"address\": \"x\""), "{shown}");
+        assert!(shown.len() < 300, "{}", shown.len());
+        assert_eq!(window.line(), 1);
+        let header = f.read_span(&span, 0, 0).unwrap();
+        assert_eq!(header.span().offset(), at);
+        assert_eq!(header.column(), at - 6);
+        // a short line: miette's own contents
+        let short = SourceFile::new("a.tf", "a = 1\nb = 2\n");
+        let s: miette::SourceSpan = (6, 5).into();
+        assert_eq!(short.read_span(&s, 1, 1).unwrap().data(), b"a = 1\nb = 2\n");
     }
 
     #[test]
