@@ -65,6 +65,14 @@ where
         _ => None,
     };
     if let Some((args, sub)) = check_args {
+        // `check --plan PLAN.json` without a PATH checks the plan alone (PR mode reads the repository)
+        let plan_alone = matches!(sub.try_get_one::<PathBuf>("plan"), Ok(Some(_)))
+            && sub.value_source("paths") == Some(clap::parser::ValueSource::DefaultValue)
+            && !matches!(sub.try_get_one::<String>("base"), Ok(Some(_)))
+            && !matches!(sub.try_get_one::<bool>("staged"), Ok(Some(true)));
+        if plan_alone {
+            args.paths.clear();
+        }
         args.var_indices = sub
             .indices_of("vars")
             .map(Iterator::collect)
@@ -97,7 +105,10 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Baseline {
             command: BaselineCommand::Create { args, output },
         } => check(
-            check_args_for(args.input, args.selection),
+            CheckArgs {
+                plan: args.plan,
+                ..check_args_for(args.input, args.selection)
+            },
             Mode::CreateBaseline(output),
         ),
         Command::Completions { shell } => {
@@ -306,6 +317,7 @@ fn settings(args: &InputArgs, project: &Project) -> Result<Settings, String> {
             .map(|c| (drlint::config::Resolved::new(&c.config), c.root.clone())),
         helm: helm_settings(project),
         budget: drlint::eval::Budget::default(),
+        plan: None,
     })
 }
 
@@ -368,6 +380,19 @@ fn max_age_days(project: &Project, rule_id: &str) -> Option<f64> {
         drlint::profile::Scalar::Number(n) => Some(n),
         _ => None,
     }
+}
+
+/// `--plan FILE`: the plan read (a regular file within the size limit) and parsed.
+fn read_plan(path: &Path, limit: u64) -> Result<drlint::plan::Plan, String> {
+    let bytes = inputs::read_regular(path, limit).map_err(|e| {
+        if e.missing {
+            format!("--plan {}: no such file", path.display())
+        } else {
+            format!("--plan {}: {}", path.display(), e.reason)
+        }
+    })?;
+    drlint::plan::Plan::parse(&discover::display_path(path), &bytes)
+        .map_err(|e| format!("--plan {e}"))
 }
 
 /// Writes to stdout; a closed pipe (`drlint check | head`) is not an error.
@@ -522,6 +547,10 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         None => None,
     };
     let mut settings = settings(&args.input, &project)?;
+    let plan = match &args.plan {
+        Some(path) => Some(read_plan(path, limit)?),
+        None => None,
+    };
     // the marker files the rules of this run name, wherever the configuration sets them
     let markers = drlint::markers::MarkerNames::for_config(
         &rules,
@@ -558,9 +587,17 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         }
         mark("git");
         settings.inspect = true;
-        let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
+        let checker =
+            Checker::with_settings(rules.clone(), project.profiles.clone(), settings.clone());
         let base_report = checker.check(base_inputs);
-        let head_report = checker.check(head_inputs);
+        // the plan is the head's: a change whose block is gone is located at the base
+        let head_report = match plan {
+            Some(plan) => {
+                settings.plan = Some(drlint::plan::PlanRun::with_base(plan, &base_report));
+                Checker::with_settings(rules, project.profiles.clone(), settings).check(head_inputs)
+            }
+            None => checker.check(head_inputs),
+        };
         let mut report = drlint::pr::compare(&checker, base_report, head_report);
         changed_lines = Some(pr::changed_lines(&compare)?);
         if args.only_new {
@@ -568,6 +605,13 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
                 .findings
                 .retain(|f| f.status == Some(drlint::finding::Status::New));
         }
+        mark("check");
+        report
+    } else if args.input.paths.is_empty() {
+        // `--plan PLAN.json` alone: no code to read
+        settings.plan = plan.map(drlint::plan::PlanRun::new);
+        let report =
+            Checker::with_settings(rules, project.profiles.clone(), settings).check(Vec::new());
         mark("check");
         report
     } else {
@@ -635,6 +679,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         mark("read");
         settings.fetched_modules = fetched_modules;
         settings.inspect = matches!(mode, Mode::Inspect);
+        settings.plan = plan.map(drlint::plan::PlanRun::new);
         let report =
             Checker::with_settings(rules, project.profiles.clone(), settings).check(inputs);
         mark("check");
@@ -649,10 +694,12 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
             let checker = Checker::with_settings(rules, project.profiles.clone(), settings);
             history::ages(&report, &project.rules, &checker, &markers, &args.input)
         };
-        let (ages, reason) = match ages {
+        let (mut ages, reason) = match ages {
             Ok(ages) => (ages, String::new()),
             Err(reason) => (Default::default(), reason),
         };
+        // a value the plan gives has no age in git
+        drlint::plan::no_ages(&report, &project.rules, &mut ages);
         let today = std::env::var("DRLINT_TODAY")
             .ok()
             .filter(|d| !d.is_empty())
