@@ -599,6 +599,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
             None => checker.check(head_inputs),
         };
         let mut report = drlint::pr::compare(&checker, base_report, head_report);
+        drlint::plan::supersede_inferred(&mut report, checker.rules());
         changed_lines = Some(pr::changed_lines(&compare)?);
         if args.only_new {
             report

@@ -87,3 +87,20 @@ pub fn no_ages(report: &crate::CheckReport, rules: &[Rule], ages: &mut crate::hi
         ages.insert((folder, key), Err(NO_AGE.to_owned()));
     }
 }
+
+/// In PR mode with a plan: a change rule's finding (`data-store-removed`,
+/// `replacement-forcing-change`) at the block of a data store the plan itself
+/// destroys infers what the plan says for certain, and is left out.
+pub fn supersede_inferred(report: &mut crate::CheckReport, rules: &[Rule]) {
+    let select = |id: &str| rules.iter().find(|r| r.id == id).map(|r| &r.select);
+    let destroyed: std::collections::HashSet<(String, usize, usize)> = report
+        .findings
+        .iter()
+        .filter(|f| is_from_plan(f) && matches!(select(&f.rule), Some(Select::Plan(_))))
+        .map(|f| (f.path().to_owned(), f.span.start, f.span.end))
+        .collect();
+    report.findings.retain(|f| {
+        !matches!(select(&f.rule), Some(Select::Changes(_)))
+            || !destroyed.contains(&(f.path().to_owned(), f.span.start, f.span.end))
+    });
+}
