@@ -14,7 +14,18 @@ pub struct SourceFile {
     pub path: String,
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// Columns count characters: in a text that is not ASCII, the number of
+    /// characters before every [`MARK`]-th byte (at a character boundary), so
+    /// that a column on a very long line (a plan on one line) costs little.
+    char_marks: Vec<(usize, usize)>,
+    /// ASCII only: a column is a byte count.
+    ascii: bool,
+    /// Only printable ASCII, line feeds and tabs: nothing to escape when shown.
+    plain: bool,
 }
+
+/// Bytes between two of [`SourceFile`]'s character counts.
+const MARK: usize = 4096;
 
 impl PartialEq for SourceFile {
     fn eq(&self, other: &Self) -> bool {
@@ -35,16 +46,58 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(text.as_bytes());
+        let plain = text
+            .bytes()
+            .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'));
+        let ascii = text.is_ascii();
+        let mut char_marks = Vec::new();
+        if !ascii {
+            let (mut at, mut chars) = (0, 0);
+            while at + MARK < text.len() {
+                let next = floor_char_boundary(&text, at + MARK);
+                chars += text[at..next].chars().count();
+                char_marks.push((next, chars));
+                at = next;
+            }
+        }
         SourceFile {
             path: path.into(),
             text,
             line_starts,
+            char_marks,
+            ascii,
+            plain,
         }
+    }
+
+    /// Whether the text holds only printable ASCII, line feeds and tabs.
+    pub fn is_plain(&self) -> bool {
+        self.plain
+    }
+
+    /// The number of characters before a byte offset (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let k = self.char_marks.partition_point(|&(at, _)| at <= offset);
+        let (at, chars) = if k == 0 {
+            (0, 0)
+        } else {
+            self.char_marks[k - 1]
+        };
+        chars + self.text[at..offset].chars().count()
     }
 
     /// Line and column (1-based) of a byte offset. Offsets past the end are clamped.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        line_col(&self.text, &self.line_starts, offset)
+        let offset = floor_char_boundary(&self.text, offset);
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        LineCol {
+            line,
+            column: self.chars_before(offset) - self.chars_before(start) + 1,
+        }
     }
 
     /// Line and column just after the last character of `span` (its end for
@@ -67,9 +120,14 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
+        let units = if self.ascii {
+            offset - start
+        } else {
+            self.text[start..offset].encode_utf16().count()
+        };
         LineCol {
             line,
-            column: self.text[start..offset].encode_utf16().count() + 1,
+            column: units + 1,
         }
     }
 
@@ -146,18 +204,6 @@ pub(crate) fn line_starts(bytes: &[u8]) -> Vec<usize> {
             .map(|(i, _)| i + 1),
     );
     starts
-}
-
-/// Line and column of a byte offset in `text`, given its line starts.
-/// Works on text that may be cut mid-character (offsets are floored to a char boundary).
-pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
-    let offset = floor_char_boundary(text, offset);
-    let line = starts.partition_point(|&s| s <= offset);
-    let start = starts[line - 1];
-    LineCol {
-        line,
-        column: text[start..offset].chars().count() + 1,
-    }
 }
 
 /// A line longer than this (a plan as `terraform show -json` writes it, on one
@@ -317,6 +363,31 @@ mod tests {
         let short = SourceFile::new("a.tf", "a = 1\nb = 2\n");
         let s: miette::SourceSpan = (6, 5).into();
         assert_eq!(short.read_span(&s, 1, 1).unwrap().data(), b"a = 1\nb = 2\n");
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_through_the_marks() {
+        let text = format!("x\n{}a{}b", "é".repeat(5000), "€".repeat(3000));
+        let f = SourceFile::new("p.json", text.as_str());
+        let a = text.find('a').unwrap();
+        let b = text.find('b').unwrap();
+        assert_eq!(
+            f.line_col(a),
+            LineCol {
+                line: 2,
+                column: 5001
+            }
+        );
+        assert_eq!(
+            f.line_col(b),
+            LineCol {
+                line: 2,
+                column: 8002
+            }
+        );
+        assert_eq!(f.line_col(2), LineCol { line: 2, column: 1 });
+        assert!(!f.is_plain());
+        assert!(SourceFile::new("a.tf", "a = 1\n\tb = 2\n").is_plain());
     }
 
     #[test]

@@ -173,7 +173,7 @@ impl Parser<'_> {
         loop {
             self.skip_whitespace();
             let key_start = self.pos;
-            let key = self.key()?;
+            let key = self.key(true)?;
             let build = keep(&key);
             let value = self.value(1, build)?;
             members.push(Member {
@@ -191,12 +191,12 @@ impl Parser<'_> {
         })
     }
 
-    /// A member's key and the colon after it.
-    fn key(&mut self) -> Result<String, JsonError> {
+    /// A member's key (when `build`) and the colon after it.
+    fn key(&mut self, build: bool) -> Result<String, JsonError> {
         if self.peek() != Some(b'"') {
             return Err(self.expected("a member name in double quotes"));
         }
-        let key = self.string(true)?;
+        let key = self.string(build)?;
         self.skip_whitespace();
         if self.peek() != Some(b':') {
             return Err(self.expected("`:` after the member name"));
@@ -265,13 +265,7 @@ impl Parser<'_> {
         loop {
             self.skip_whitespace();
             let key_start = self.pos;
-            let key = if build {
-                self.key()?
-            } else {
-                // checked, not kept
-                self.key()?;
-                String::new()
-            };
+            let key = self.key(build)?;
             let value = self.value(inner, build)?;
             if build {
                 members.push(Member {

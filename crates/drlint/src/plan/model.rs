@@ -24,6 +24,8 @@ pub struct Plan {
     /// For each resource of the configuration (address without instance keys,
     /// `module.app.aws_s3_bucket_versioning.v`): what each top-level argument refers to.
     pub(crate) references: HashMap<String, BTreeMap<String, Vec<String>>>,
+    /// The changes by resource type and module instance, for companions.
+    by_type: HashMap<(String, Option<String>), Vec<usize>>,
 }
 
 #[derive(Debug, Clone)]
@@ -191,6 +193,13 @@ impl Plan {
         if let Some(root) = configuration.as_ref().and_then(|c| c.get("root_module")) {
             read_module(root, "", &mut module_calls, &mut references, 0);
         }
+        let mut by_type: HashMap<(String, Option<String>), Vec<usize>> = HashMap::new();
+        for (i, c) in changes.iter().enumerate() {
+            by_type
+                .entry((c.ty.clone(), c.module_address.clone()))
+                .or_default()
+                .push(i);
+        }
         Ok(Plan {
             file,
             format_version: version,
@@ -198,7 +207,21 @@ impl Plan {
             changes,
             module_calls,
             references,
+            by_type,
         })
+    }
+
+    /// The changes to resources of type `ty` in the module instance `module`.
+    pub(crate) fn of_type_in<'p>(
+        &'p self,
+        ty: &str,
+        module: Option<&str>,
+    ) -> impl Iterator<Item = &'p ResourceChange> + 'p {
+        self.by_type
+            .get(&(ty.to_owned(), module.map(str::to_owned)))
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.changes[i])
     }
 
     /// The folder of the plan file (display path).

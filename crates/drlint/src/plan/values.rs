@@ -268,10 +268,8 @@ fn companion_value(
             _ => None,
         })
         .collect();
-    let found = plan.changes.iter().find(|c| {
-        if c.ty != companion.resource_type || c.module_address != change.module_address {
-            return false;
-        }
+    let mut of_type = plan.of_type_in(&companion.resource_type, change.module_address.as_deref());
+    let found = of_type.find(|c| {
         let refers = plan
             .references
             .get(&without_keys(&c.address))
