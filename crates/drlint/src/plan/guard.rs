@@ -148,10 +148,9 @@ pub(crate) fn check(
         let active = active_by_folder
             .entry(folder)
             .or_insert_with(|| checker.active_rules(folder));
-        let in_production = located
-            .filter(|l| !l.at_base)
-            .or(located)
-            .map_or(Value::Unknown, |l| l.store.in_production.clone());
+        let in_production = located.map_or(Value::Unknown, |l| l.store.in_production.clone());
+        // the after values are the head's: a block found only at the base is not theirs
+        let at_head = located.filter(|l| !l.at_base);
         let moved_to = moved_target(plan, store, &creates);
         let change = ChangeFields {
             plan,
@@ -162,7 +161,7 @@ pub(crate) fn check(
         let after = AfterFields {
             plan,
             store,
-            located: located.filter(|l| !l.at_base),
+            located: at_head,
             in_production: in_production.clone(),
         };
         for a in active.iter() {
@@ -190,7 +189,12 @@ pub(crate) fn check(
             } else {
                 store.subject_address()
             };
-            let place = place(plan, store, located, address);
+            let place = place(
+                plan,
+                store,
+                if plan_rule { located } else { at_head },
+                address,
+            );
             let mut f = uncalled_finding(a, &place, fields, &in_production);
             if !plan_rule && said.contains(&(a.rule.id.as_str(), without_keys(&f.identity))) {
                 continue; // the code says it already, with where the value comes from

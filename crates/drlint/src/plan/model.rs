@@ -95,13 +95,13 @@ impl fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
-/// The top-level members drlint reads; the others are checked, not kept.
+/// The top-level members drlint reads; the others (`planned_values`, `prior_state`, ...)
+/// are checked, not kept.
 const READ: &[&str] = &[
     "format_version",
     "terraform_version",
     "resource_changes",
     "configuration",
-    "planned_values",
 ];
 
 impl Plan {
