@@ -3,7 +3,7 @@
 # file, the step summary and a JSON report, from which the outputs are counted with jq.
 #
 # Every input arrives in the environment (never in the script's text): INPUT_PATH,
-# INPUT_CONFIG, INPUT_BASE_REF, INPUT_ONLY_NEW, INPUT_FAIL_ON, INPUT_SARIF_FILE,
+# INPUT_CONFIG, INPUT_PLAN, INPUT_BASE_REF, INPUT_ONLY_NEW, INPUT_FAIL_ON, INPUT_SARIF_FILE,
 # INPUT_SUMMARY, INPUT_ARGS; DRLINT_BIN is the installed binary. Exit status: 0 passed,
 # 1 findings at or above fail-on, 2 drlint or the Action could not run.
 set -euo pipefail
@@ -80,6 +80,9 @@ if [ "$summary" = true ] && [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then
 fi
 if [ -n "${INPUT_CONFIG:-}" ]; then
   cmd+=(--config "$INPUT_CONFIG")
+fi
+if [ -n "${INPUT_PLAN:-}" ]; then
+  cmd+=(--plan "$INPUT_PLAN")
 fi
 if [ -n "$base" ]; then
   cmd+=(--base "$base")

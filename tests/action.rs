@@ -577,6 +577,52 @@ fn an_explicit_base_ref_on_a_push_is_pr_mode() {
 }
 
 #[test]
+fn a_plan_input_checks_the_plan_with_the_code() {
+    // the delete case of the plan fixtures: three databases gone from main.tf
+    let case = workspace().join("fixtures/rules/plan-destroys-data-store/delete");
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    git(repo, &["init", "-q", "-b", "main"]);
+    fs::create_dir_all(repo.join("env")).unwrap();
+    fs::copy(case.join("main.tf"), repo.join("env/main.tf")).unwrap();
+    fs::write(repo.join("env/s3.tf"), BUCKET).unwrap();
+    git(repo, &["add", "-A"]);
+    git(repo, &["commit", "-q", "-m", "base"]);
+    // made in an earlier step, outside the checkout
+    let plan_dir = tempfile::tempdir().unwrap();
+    let plan = plan_dir.path().join("plan.json");
+    fs::copy(case.join("plan.json"), &plan).unwrap();
+    let plan_input = plan.display().to_string();
+    let event = json!({ "ref": "refs/heads/main", "before": "0".repeat(40), "after": git(repo, &["rev-parse", "HEAD"]) });
+    let run = run_action(
+        repo,
+        "push",
+        &event,
+        &[("path", "env"), ("plan", &plan_input), ("fail-on", "error")],
+    );
+    assert_eq!(run.status, 1, "{run:#?}");
+    assert!(run.stderr.contains(" --plan "), "{}", run.stderr);
+    assert_eq!(
+        run.outputs["findings"], "4",
+        "three destroys and the bucket's versioning"
+    );
+    let destroys: Vec<&str> = run
+        .annotations()
+        .into_iter()
+        .filter(|a| a.contains("title=plan-destroys-data-store"))
+        .collect();
+    assert_eq!(destroys.len(), 3, "{:#?}", run.annotations());
+    assert!(
+        destroys
+            .iter()
+            .all(|a| a.contains(&format!("file={plan_input},"))),
+        "{destroys:#?}"
+    );
+    let results = sarif_results(&run);
+    assert_eq!(results.len(), 4);
+}
+
+#[test]
 fn hostile_inputs_are_data_not_code() {
     let (dir, base) = pr_repo();
     let repo = dir.path();

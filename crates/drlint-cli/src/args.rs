@@ -187,6 +187,9 @@ pub struct BaselineArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub selection: RuleSelection,
+    /// Record the findings of this plan too (`terraform show -json` output), as `check --plan`.
+    #[arg(long, value_name = "PLAN.json")]
+    pub plan: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -238,4 +241,9 @@ pub struct CheckArgs {
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Check a Terraform plan too: the JSON of `terraform show -json PLANFILE`. Its changes
+    /// to data stores meet the rules, at their blocks in PATHs; without PATH, only the plan is
+    /// checked and findings point into it.
+    #[arg(long, value_name = "PLAN.json")]
+    pub plan: Option<PathBuf>,
 }

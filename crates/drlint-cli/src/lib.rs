@@ -56,6 +56,14 @@ where
         _ => None,
     };
     if let Some((args, sub)) = check_args {
+        // `check --plan PLAN.json` without a PATH checks the plan alone (PR mode reads the repository)
+        let plan_alone = matches!(sub.try_get_one::<PathBuf>("plan"), Ok(Some(_)))
+            && sub.value_source("paths") == Some(clap::parser::ValueSource::DefaultValue)
+            && !matches!(sub.try_get_one::<String>("base"), Ok(Some(_)))
+            && !matches!(sub.try_get_one::<bool>("staged"), Ok(Some(true)));
+        if plan_alone {
+            args.paths.clear();
+        }
         args.var_indices = sub
             .indices_of("vars")
             .map(Iterator::collect)
@@ -85,7 +93,10 @@ fn run(cli: Cli) -> Result<u8, String> {
         Command::Baseline {
             command: BaselineCommand::Create { args, output },
         } => check(
-            check_args_for(args.input, args.selection),
+            CheckArgs {
+                plan: args.plan,
+                ..check_args_for(args.input, args.selection)
+            },
             Mode::CreateBaseline(output),
         ),
         Command::Completions { shell } => {
@@ -225,11 +236,14 @@ fn linter(args: &CheckArgs, history: bool) -> Result<Linter, String> {
     if let Some(bad) = args.input.vars.iter().find(|v| !v.contains('=')) {
         return Err(format!("--var {bad}: expected NAME=VALUE"));
     }
-    Ok(builder(&args.input)
+    let mut builder = builder(&args.input)
         .only_rules(args.selection.rules.iter().cloned())
         .ignore_rules(args.selection.ignore_rules.iter().cloned())
-        .history(history)
-        .build()?)
+        .history(history);
+    if let Some(plan) = &args.plan {
+        builder = builder.plan_file(plan);
+    }
+    Ok(builder.build()?)
 }
 
 /// Writes to stdout; a closed pipe (`drlint check | head`) is not an error.

@@ -86,6 +86,9 @@ pub struct Settings {
     /// Limits on evaluating Terraform, per module instance: past them a value
     /// is unknown, and `Summary::budget_exceeded` counts it.
     pub budget: Budget,
+    /// A Terraform plan to check with the inputs (`--plan`): its changes are
+    /// located at their blocks and meet the rules ([`crate::plan`]).
+    pub plan: Option<Arc<crate::plan::PlanRun>>,
 }
 
 /// One entry of `.terraform/modules/modules.json`.
@@ -112,6 +115,7 @@ impl Default for Settings {
             config: None,
             helm: crate::helm::HelmSettings::default(),
             budget: Budget::default(),
+            plan: None,
         }
     }
 }
@@ -285,12 +289,16 @@ impl Checker {
         self.rules.iter().find(|r| r.id == id)
     }
 
+    pub(crate) fn profiles(&self) -> &ProfileSet {
+        &self.profiles
+    }
+
     pub fn check(&self, inputs: Vec<Input>) -> Report {
         // files not read, or whose path cannot be shown: reported, and nothing else
         let (inputs, skipped): (Vec<Input>, Vec<Input>) = inputs
             .into_iter()
             .partition(|i| i.content.is_ok() && !i.path.contains('\\'));
-        let files = inputs.len();
+        let mut files = inputs.len();
         let mut dirs: BTreeMap<String, DirInputs<'_>> = BTreeMap::new();
         for input in &inputs {
             let (dir, name) = split_path(&input.path);
@@ -336,7 +344,8 @@ impl Checker {
             profiles: &self.profiles,
             load_dir: &load_dir,
             fetched: &fetched,
-            inspect: self.settings.inspect,
+            // a plan's changes are located at the data stores' blocks
+            inspect: self.settings.inspect || self.settings.plan.is_some(),
         };
         let check_dir = |path: &str, parsed: ParsedDir| {
             // Terraform's precedence: environment, then the folder's tfvars, then the command line.
@@ -448,11 +457,17 @@ impl Checker {
             suppressions.extend(helm.suppressions);
             unknown += helm.unknown;
         }
+        if let Some(run) = &self.settings.plan {
+            let plan = crate::plan::check(self, run, &inspected, &findings);
+            findings.extend(plan.findings);
+            unknown += plan.unknown;
+            files += 1;
+        }
         let today = self.settings.today.clone().unwrap_or_else(today);
         let applied = apply(
             findings,
             &suppressions,
-            &self.rules,
+            &crate::plan::rules_for_suppressions(&self.rules, self.settings.plan.is_some()),
             &self.known_rule_ids(),
             &today,
         );
@@ -475,7 +490,16 @@ impl Checker {
             hard_coded: hard_coded.into_values().collect(),
             fixed: Vec::new(),
             compared: false,
-            folders: dirs.keys().cloned().collect(),
+            folders: dirs
+                .keys()
+                .cloned()
+                .chain(
+                    self.settings
+                        .plan
+                        .iter()
+                        .map(|r| r.plan.folder().to_owned()),
+                )
+                .collect(),
             notices: Vec::new(),
             timings: Vec::new(),
         }

@@ -47,7 +47,9 @@ pub fn explain(rule: &Rule, profiles: &crate::profile::ProfileSet) -> String {
         writeln!(out).unwrap();
     }
     let kinds: &[String] = match &rule.select {
-        crate::rules::Select::Kinds(k) | crate::rules::Select::Changes(k) => k,
+        crate::rules::Select::Kinds(k)
+        | crate::rules::Select::Changes(k)
+        | crate::rules::Select::Plan(k) => k,
         _ => &[],
     };
     let fixed: Vec<_> = profiles

@@ -29,7 +29,8 @@
 //!
 //! Inside, data flows one way: discovery and safe reading of the tree → each input language
 //! (Terraform: parse, model, evaluation per module folder with module profiles; Helm values:
-//! YAML tree, layering per environment, chart profiles) → one rule engine → [`Finding`]s →
+//! YAML tree, layering per environment, chart profiles; a Terraform plan's JSON, checked with
+//! the code) → one rule engine → [`Finding`]s →
 //! suppressions and [`baseline`]s → (PR mode: base and head paired) → [`report`] formats.
 //! Only the types re-exported here, [`report`], [`baseline`] and [`output`] are public.
 
@@ -49,6 +50,7 @@ mod helm;
 mod history;
 mod linter;
 mod markers;
+mod plan;
 mod pr;
 pub mod report;
 mod rules;

@@ -16,7 +16,18 @@ pub struct SourceFile {
     /// The contents.
     pub text: Arc<str>,
     line_starts: Vec<usize>,
+    /// Columns count characters: in a text that is not ASCII, the number of
+    /// characters before every [`MARK`]-th byte (at a character boundary), so
+    /// that a column on a very long line (a plan on one line) costs little.
+    char_marks: Vec<(usize, usize)>,
+    /// ASCII only: a column is a byte count.
+    ascii: bool,
+    /// Only printable ASCII, line feeds and tabs: nothing to escape when shown.
+    plain: bool,
 }
+
+/// Bytes between two of [`SourceFile`]'s character counts.
+const MARK: usize = 4096;
 
 impl PartialEq for SourceFile {
     fn eq(&self, other: &Self) -> bool {
@@ -40,16 +51,58 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<Arc<str>>) -> Self {
         let text: Arc<str> = text.into();
         let line_starts = line_starts(text.as_bytes());
+        let plain = text
+            .bytes()
+            .all(|b| matches!(b, b' '..=b'~' | b'\n' | b'\t'));
+        let ascii = text.is_ascii();
+        let mut char_marks = Vec::new();
+        if !ascii {
+            let (mut at, mut chars) = (0, 0);
+            while at + MARK < text.len() {
+                let next = floor_char_boundary(&text, at + MARK);
+                chars += text[at..next].chars().count();
+                char_marks.push((next, chars));
+                at = next;
+            }
+        }
         SourceFile {
             path: path.into(),
             text,
             line_starts,
+            char_marks,
+            ascii,
+            plain,
         }
+    }
+
+    /// Whether the text holds only printable ASCII, line feeds and tabs.
+    pub fn is_plain(&self) -> bool {
+        self.plain
+    }
+
+    /// The number of characters before a byte offset (a character boundary).
+    fn chars_before(&self, offset: usize) -> usize {
+        if self.ascii {
+            return offset;
+        }
+        let k = self.char_marks.partition_point(|&(at, _)| at <= offset);
+        let (at, chars) = if k == 0 {
+            (0, 0)
+        } else {
+            self.char_marks[k - 1]
+        };
+        chars + self.text[at..offset].chars().count()
     }
 
     /// Line and column (1-based) of a byte offset. Offsets past the end are clamped.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        line_col(&self.text, &self.line_starts, offset)
+        let offset = floor_char_boundary(&self.text, offset);
+        let line = self.line_starts.partition_point(|&s| s <= offset);
+        let start = self.line_starts[line - 1];
+        LineCol {
+            line,
+            column: self.chars_before(offset) - self.chars_before(start) + 1,
+        }
     }
 
     /// Line and column just after the last character of `span` (its end for
@@ -72,9 +125,14 @@ impl SourceFile {
         let offset = floor_char_boundary(&self.text, offset);
         let line = self.line_starts.partition_point(|&s| s <= offset);
         let start = self.line_starts[line - 1];
+        let units = if self.ascii {
+            offset - start
+        } else {
+            self.text[start..offset].encode_utf16().count()
+        };
         LineCol {
             line,
-            column: self.text[start..offset].encode_utf16().count() + 1,
+            column: units + 1,
         }
     }
 
@@ -155,15 +213,50 @@ pub(crate) fn line_starts(bytes: &[u8]) -> Vec<usize> {
     starts
 }
 
-/// Line and column of a byte offset in `text`, given its line starts.
-/// Works on text that may be cut mid-character (offsets are floored to a char boundary).
-pub(crate) fn line_col(text: &str, starts: &[usize], offset: usize) -> LineCol {
-    let offset = floor_char_boundary(text, offset);
-    let line = starts.partition_point(|&s| s <= offset);
-    let start = starts[line - 1];
-    LineCol {
-        line,
-        column: text[start..offset].chars().count() + 1,
+/// A line longer than this (a plan as `terraform show -json` writes it, on one
+/// line) is shown as a window around the span.
+const LONG_LINE: usize = 1024;
+/// How much of a long line is shown on each side of the span.
+const CLIP: usize = 100;
+
+impl SourceFile {
+    /// A window of the long line `line` around a span on it, without context lines;
+    /// `None` when the line is short or the span itself long.
+    fn clipped(
+        &self,
+        offset: usize,
+        span_len: usize,
+        line: usize,
+        context_lines_before: usize,
+    ) -> Option<Box<dyn miette::SpanContents<'_> + '_>> {
+        let start = self.line_starts[line - 1];
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        let end = start + self.text[start..end].trim_end_matches(['\n', '\r']).len();
+        if end - start <= LONG_LINE || span_len > LONG_LINE {
+            return None;
+        }
+        // as miette does: without context lines, the contents start at the span
+        let from = if context_lines_before == 0 {
+            offset
+        } else {
+            floor_char_boundary(&self.text, offset.saturating_sub(CLIP).max(start))
+        };
+        let mut to = (offset + span_len + CLIP).min(end);
+        while !self.text.is_char_boundary(to) {
+            to += 1;
+        }
+        Some(Box::new(miette::MietteSpanContents::new_named(
+            self.path.clone(),
+            &self.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            line - 1,
+            from - start,
+            line - 1,
+        )))
     }
 }
 
@@ -184,6 +277,11 @@ impl miette::SourceCode for SourceFile {
         }
         let first = self.line_col(offset).line;
         let last = self.line_col(offset + span_len.max(1) - 1).line;
+        if first == last
+            && let Some(clipped) = self.clipped(offset, span_len, first, context_lines_before)
+        {
+            return Ok(clipped);
+        }
         let window_first = first.saturating_sub(context_lines_before + 1).max(1);
         let window_start = self.line_starts[window_first - 1];
         let window_end = self
@@ -247,6 +345,56 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_span() {
+        let long = format!(
+            "{{\"a\": \"{}\", \"address\": \"x\", \"b\": \"{}\"}}",
+            "é".repeat(2000),
+            "y".repeat(5000)
+        );
+        let text = format!("first\n{long}\nlast");
+        let f = SourceFile::new("plan.json", text.as_str());
+        let at = text.find("\"address\"").unwrap();
+        let span: miette::SourceSpan = (at, 14).into();
+        let window = f.read_span(&span, 1, 1).unwrap();
+        let shown = std::str::from_utf8(window.data()).unwrap();
+        assert!(shown.contains("\"address\": \"x\""), "{shown}");
+        assert!(shown.len() < 300, "{}", shown.len());
+        assert_eq!(window.line(), 1);
+        let header = f.read_span(&span, 0, 0).unwrap();
+        assert_eq!(header.span().offset(), at);
+        assert_eq!(header.column(), at - 6);
+        // a short line: miette's own contents
+        let short = SourceFile::new("a.tf", "a = 1\nb = 2\n");
+        let s: miette::SourceSpan = (6, 5).into();
+        assert_eq!(short.read_span(&s, 1, 1).unwrap().data(), b"a = 1\nb = 2\n");
+    }
+
+    #[test]
+    fn columns_on_a_long_line_count_characters_through_the_marks() {
+        let text = format!("x\n{}a{}b", "é".repeat(5000), "€".repeat(3000));
+        let f = SourceFile::new("p.json", text.as_str());
+        let a = text.find('a').unwrap();
+        let b = text.find('b').unwrap();
+        assert_eq!(
+            f.line_col(a),
+            LineCol {
+                line: 2,
+                column: 5001
+            }
+        );
+        assert_eq!(
+            f.line_col(b),
+            LineCol {
+                line: 2,
+                column: 8002
+            }
+        );
+        assert_eq!(f.line_col(2), LineCol { line: 2, column: 1 });
+        assert!(!f.is_plain());
+        assert!(SourceFile::new("a.tf", "a = 1\n\tb = 2\n").is_plain());
     }
 
     #[test]

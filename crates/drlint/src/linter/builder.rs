@@ -55,6 +55,7 @@ pub struct LinterBuilder {
     max_file_size: Option<u64>,
     budget: Option<Budget>,
     history: bool,
+    plan: Option<PathBuf>,
 }
 
 impl Default for LinterBuilder {
@@ -72,6 +73,7 @@ impl Default for LinterBuilder {
             max_file_size: None,
             budget: None,
             history: false,
+            plan: None,
         }
     }
 }
@@ -214,6 +216,16 @@ impl LinterBuilder {
         self
     }
 
+    /// Check a Terraform plan too (`--plan`): the JSON of `terraform show -json PLANFILE`,
+    /// read at [`build`](Self::build) (a regular file within the size limit). Its changes to
+    /// data stores meet the rules (`plan-destroys-data-store`, and the static rules on the
+    /// `after` values), located at their blocks in the checked code, or at their entries in the
+    /// plan file; [`Linter::check_paths`] with no paths checks the plan alone.
+    pub fn plan_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.plan = Some(path.into());
+        self
+    }
+
     /// Loads the configuration, rules and profiles, and checks the settings.
     pub fn build(self) -> Result<Linter, Error> {
         let project = Project::load(&self.config, &self.profile_dirs, &self.texts)?;
@@ -261,6 +273,10 @@ impl LinterBuilder {
                 Var::File(path) => CliVar::File(read_var_file(path, max_file_size)?),
             });
         }
+        let plan = match &self.plan {
+            Some(path) => Some(std::sync::Arc::new(read_plan(path, max_file_size)?)),
+            None => None,
+        };
         let markers = MarkerNames::for_config(&rules, config);
         let settings = Settings {
             env_vars,
@@ -279,6 +295,7 @@ impl LinterBuilder {
                 .budget
                 .or_else(|| Some(config?.budget.apply(Budget::default())))
                 .unwrap_or_default(),
+            plan: None,
         };
         Ok(Linter {
             project,
@@ -287,6 +304,7 @@ impl LinterBuilder {
             markers,
             max_file_size,
             history: self.history,
+            plan,
         })
     }
 }
@@ -304,6 +322,19 @@ fn read_var_file(path: &Path, limit: u64) -> Result<Input, Error> {
         path: crate::workspace::discover::display_path(path),
         content: Ok(content),
     })
+}
+
+/// `--plan FILE`: the plan read (a regular file within the size limit) and parsed.
+fn read_plan(path: &Path, limit: u64) -> Result<crate::plan::Plan, Error> {
+    let bytes = read_regular(path, limit).map_err(|e| {
+        Error::new(if e.missing {
+            format!("--plan {}: no such file", path.display())
+        } else {
+            format!("--plan {}: {}", path.display(), e.reason)
+        })
+    })?;
+    crate::plan::Plan::parse(&crate::workspace::discover::display_path(path), &bytes)
+        .map_err(|e| Error::new(format!("--plan {e}")))
 }
 
 /// Helm: the chart profiles, and the configuration's environments and releases

@@ -182,6 +182,8 @@ pub struct Linter {
     markers: MarkerNames,
     max_file_size: u64,
     history: bool,
+    /// The plan to check with the code (`--plan`).
+    plan: Option<std::sync::Arc<crate::plan::Plan>>,
 }
 
 impl Linter {

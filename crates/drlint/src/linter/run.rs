@@ -77,9 +77,26 @@ impl Linter {
         }
     }
 
+    /// The settings of a run: the linter's, with its plan.
+    fn run_settings(&self) -> Settings {
+        let mut settings = self.settings.clone();
+        settings.plan = self.plan.clone().map(crate::plan::PlanRun::new);
+        settings
+    }
+
     fn run_paths<P: AsRef<Path>>(&self, paths: &[P], inspect: bool) -> Result<Report, Error> {
         let mut laps = Laps::start();
         let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        if paths.is_empty() && self.plan.is_some() {
+            // the plan alone: no code to read
+            let mut report = self.checker(self.run_settings()).check(Vec::new());
+            laps.mark("check");
+            if !inspect {
+                self.add_ages(&mut report);
+            }
+            report.timings = laps.phases;
+            return Ok(report);
+        }
         let project = &self.project;
         let root = self.config_root(&paths).unwrap_or_default();
         let found = discover::discover(&paths, &self.markers)?;
@@ -147,7 +164,7 @@ impl Linter {
         let mut inputs = discover::read_all(&files, &reader, &config_reader, &from_config);
         inputs.extend(skipped);
         laps.mark("read");
-        let mut settings = self.settings.clone();
+        let mut settings = self.run_settings();
         settings.fetched_modules = fetched_modules;
         settings.inspect = inspect;
         if let Some((_, shown)) = &mut settings.config {
@@ -169,7 +186,7 @@ impl Linter {
     /// disk; a local module (`source = "./modules/db"`) is found among the sources.
     pub fn check_sources(&self, sources: impl IntoIterator<Item = Source>) -> Report {
         let inputs: Vec<Input> = sources.into_iter().map(|s| s.input).collect();
-        self.checker(self.settings.clone()).check(inputs)
+        self.checker(self.run_settings()).check(inputs)
     }
 
     /// PR mode in memory: checks the base and the head, and marks each head finding new or
@@ -194,12 +211,29 @@ impl Linter {
         base: impl IntoIterator<Item = Source>,
         head: impl IntoIterator<Item = Source>,
     ) -> Report {
+        self.pair(
+            base.into_iter().map(|s| s.input).collect(),
+            head.into_iter().map(|s| s.input).collect(),
+        )
+    }
+
+    /// Checks the base and the head (the plan, if any, with the head) and pairs them.
+    fn pair(&self, base_inputs: Vec<Input>, head_inputs: Vec<Input>) -> Report {
         let mut settings = self.settings.clone();
         settings.inspect = true;
-        let checker = self.checker(settings);
-        let base = checker.check(base.into_iter().map(|s| s.input).collect());
-        let head = checker.check(head.into_iter().map(|s| s.input).collect());
-        crate::pr::compare(&checker, base, head)
+        let checker = self.checker(settings.clone());
+        let base_report = checker.check(base_inputs);
+        // the plan is the head's: a change whose block is gone is located at the base
+        let head_report = match &self.plan {
+            Some(plan) => {
+                settings.plan = Some(crate::plan::PlanRun::with_base(plan.clone(), &base_report));
+                self.checker(settings).check(head_inputs)
+            }
+            None => checker.check(head_inputs),
+        };
+        let mut report = crate::pr::compare(&checker, base_report, head_report);
+        crate::plan::supersede_inferred(&mut report, checker.rules());
+        report
     }
 
     /// PR mode from git: the module folders under `paths` that the change touches, at the
@@ -234,12 +268,7 @@ impl Linter {
             )));
         }
         laps.mark("git");
-        let mut settings = self.settings.clone();
-        settings.inspect = true;
-        let checker = self.checker(settings);
-        let base_report = checker.check(base_inputs);
-        let head_report = checker.check(head_inputs);
-        let mut report = crate::pr::compare(&checker, base_report, head_report);
+        let mut report = self.pair(base_inputs, head_inputs);
         let changed = revisions::changed_lines(&compare)?;
         laps.mark("check");
         report.notices = notices;
@@ -270,10 +299,12 @@ impl Linter {
             Err("history off".to_owned())
         };
         report.notices.extend(notices);
-        let (ages, reason) = match ages {
+        let (mut ages, reason) = match ages {
             Ok(ages) => (ages, String::new()),
             Err(reason) => (Default::default(), reason),
         };
+        // a value the plan gives has no age in git
+        crate::plan::no_ages(report, &self.project.rules, &mut ages);
         let today = self
             .settings
             .today

@@ -61,7 +61,8 @@ struct Shown {
 impl Shown {
     fn new(file: &Arc<SourceFile>) -> Shown {
         let path = super::escape_controls(&file.path);
-        let text_clean = !file.text.chars().any(super::needs_escape);
+        // printable ASCII needs no escape (known once per file: a plan is large)
+        let text_clean = file.is_plain() || !file.text.chars().any(super::needs_escape);
         if text_clean && matches!(path, std::borrow::Cow::Borrowed(_)) {
             return Shown {
                 file: Arc::clone(file),

@@ -101,6 +101,14 @@ pub enum Select {
     /// head: fields `change` (`removed`, `renamed`, `modified`), `base.<attribute>`,
     /// `head.<attribute>`, `changed.<attribute>`, `replacement_forcing_changed`.
     Changes(Vec<String>),
+    /// With `--plan`, the changes `terraform show -json` lists for data stores of
+    /// these kinds (resource types a profile knows, inside modules too): fields
+    /// `action` (`delete`, `replace`, `create`, `update`, `no-op`, `forget`),
+    /// `destroys`, `reason` (Terraform's `action_reason`), `replace_paths`,
+    /// `change` (what happens and why, in words), `before.<attribute>`,
+    /// `after.<attribute>` (canonical, from the plan's values), `moved_block`,
+    /// `fix`, `module_call`, `previous_address`.
+    Plan(Vec<String>),
 }
 
 impl Select {
@@ -120,6 +128,10 @@ impl Select {
             Select::Markers => "marker files in namespace folders (option `markers`)".to_owned(),
             Select::Changes(kinds) => format!(
                 "pull requests (`--base`): data stores of kind {} at the base and the head",
+                list(kinds)
+            ),
+            Select::Plan(kinds) => format!(
+                "Terraform plans (`--plan`): changes to data stores of kind {}",
                 list(kinds)
             ),
             Select::Parser => "every file, while it is read".to_owned(),
@@ -342,6 +354,7 @@ impl Rule {
                 | Select::Directories
                 | Select::Markers
                 | Select::Changes(_)
+                | Select::Plan(_)
                 | Select::Values(_)
                 | Select::ValuesKeys,
                 None,
@@ -489,6 +502,8 @@ fn placeholder_for_docs(name: &str) -> String {
         "moved_block" => {
             "    moved {\n      from = <old address>\n      to   = <new address>\n    }".to_owned()
         }
+        // a plan rule's fix, which depends on the change
+        "fix" => "The finding's own fix, by case: a generated `moved` block when the plan creates the same data store (same kind and identifier) at another address; `removed { from = <address> lifecycle { destroy = false } }` when Terraform should let it go and leave it running; `for_each` instead of `count` (with a `moved` block per instance) when an index shift destroys it; undoing the edit Terraform cannot make in place, for a replacement. A destroy that is meant: take a final snapshot first, then suppress the finding with the reason.".to_owned(),
         _ => format!("<{}>", name.replace(['_', '.'], " ")),
     }
 }

@@ -14,4 +14,4 @@ pub use engine::{
     ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
     check_root, join_dir,
 };
-pub use subject::IN_PRODUCTION;
+pub use subject::{ADDRESS, IN_PRODUCTION, PROFILE};

@@ -5,6 +5,7 @@
 
 mod docs;
 mod formats;
+mod guard;
 mod plans;
 mod robustness;
 mod rules;

@@ -5,15 +5,37 @@
 //! exactly those findings, no missing and no extra, across all rules. A file
 //! that cannot hold a comment (an empty marker file) has its expectations in a
 //! file `expect` beside it: lines `FILE:LINE: rule-id[, rule-id]`.
+//!
+//! A folder holding a `plan.json` (real `terraform show -json` output, made by
+//! `scripts/plans/make-guard-plans.py`) is a fixture of its own, checked with
+//! that plan (`--plan plan.json FOLDER`); its findings in `plan.json` are in its `expect` file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::{Checker, Input, builtin};
+use crate::plan::{Plan, PlanRun};
+use crate::{Checker, Input, Settings, builtin};
 
 fn checker() -> Checker {
     Checker::new(builtin::rules().unwrap(), builtin::profiles().unwrap())
 }
+
+/// A checker that checks the plan in `dir/plan.json` with the inputs.
+fn plan_checker(dir: &Path) -> Checker {
+    let bytes = fs::read(dir.join(PLAN_FILE)).unwrap();
+    let plan = Plan::parse(PLAN_FILE, &bytes).unwrap();
+    let settings = Settings {
+        plan: Some(PlanRun::new(std::sync::Arc::new(plan))),
+        ..Settings::default()
+    };
+    Checker::with_settings(
+        builtin::rules().unwrap(),
+        builtin::profiles().unwrap(),
+        settings,
+    )
+}
+
+const PLAN_FILE: &str = "plan.json";
 
 fn fixtures_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
@@ -130,7 +152,11 @@ fn check_fixture(dir: &Path) -> Result<(), String> {
             }
         })
         .collect();
-    let report = checker().check(inputs);
+    let report = if dir.join(PLAN_FILE).is_file() {
+        plan_checker(dir).check(inputs)
+    } else {
+        checker().check(inputs)
+    };
     let mut actual: Vec<_> = report
         .findings
         .iter()
@@ -187,12 +213,39 @@ fn fixtures_produce_exactly_their_expected_findings() {
             .collect();
         dirs.sort();
         for dir in dirs.into_iter().filter(|d| d.is_dir()) {
-            if let Err(e) = check_fixture(&dir) {
-                failures.push(e);
+            for fixture in fixtures_in(&dir) {
+                if let Err(e) = check_fixture(&fixture) {
+                    failures.push(e);
+                }
             }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The fixtures of a folder: each folder below it that holds a plan, else the folder itself.
+fn fixtures_in(dir: &Path) -> Vec<PathBuf> {
+    fn plans(dir: &Path, out: &mut Vec<PathBuf>) {
+        if dir.join(PLAN_FILE).is_file() {
+            out.push(dir.to_path_buf());
+            return;
+        }
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        for e in entries {
+            plans(&e, out);
+        }
+    }
+    let mut out = Vec::new();
+    plans(dir, &mut out);
+    if out.is_empty() {
+        out.push(dir.to_path_buf());
+    }
+    out
 }
 
 #[test]
