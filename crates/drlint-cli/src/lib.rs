@@ -548,7 +548,10 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     };
     let mut settings = settings(&args.input, &project)?;
     let plan = match &args.plan {
-        Some(path) => Some(read_plan(path, limit)?),
+        Some(path) => {
+            mark("setup");
+            Some(read_plan(path, limit)?)
+        }
         None => None,
     };
     // the marker files the rules of this run name, wherever the configuration sets them
@@ -558,7 +561,7 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
     );
     // the ages walk checks each folder's earlier versions with the same rules and settings
     let history_setup = (rules.clone(), settings.clone());
-    mark("setup");
+    mark(if plan.is_some() { "plan" } else { "setup" });
 
     // PR mode: the lines the change added or edited
     let mut changed_lines = None;
