@@ -137,7 +137,14 @@ impl ChartProfiles {
         ChartProfiles { profiles }
     }
 
+    /// The built-in chart profiles, parsed once per process.
     pub fn builtin() -> Result<Self, RuleError> {
+        static BUILTIN: std::sync::OnceLock<Result<ChartProfiles, RuleError>> =
+            std::sync::OnceLock::new();
+        BUILTIN.get_or_init(Self::parse_builtin).clone()
+    }
+
+    fn parse_builtin() -> Result<Self, RuleError> {
         crate::builtin::chart_files()
             .iter()
             .map(|(name, text)| ChartProfile::from_yaml(&format!("rules/charts/{name}"), text))

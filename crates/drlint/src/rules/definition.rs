@@ -312,7 +312,7 @@ impl Rule {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RuleError {
     #[error("{origin}: {message}")]
     Invalid { origin: String, message: String },
