@@ -451,5 +451,8 @@ fn every_format_renders_plan_findings() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("::error file=plan.json,line=87,"), "{text}");
+    assert!(
+        text.starts_with("::error file=plan.json,line=87,"),
+        "{text}"
+    );
 }
