@@ -2,7 +2,8 @@
 //! `fixtures/rules/plan-destroys-data-store/` and `fixtures/scenarios/plan-values/`:
 //! their resource changes (deletes, replacements, updates, creates, no-ops, of RDS,
 //! S3, DynamoDB and companions) copied into 500 module calls of 10, with their
-//! `planned_values`, `prior_state` and configuration, written on one line as
+//! `planned_values`, `prior_state` and configuration (each call's module with the
+//! fixtures' blocks and their expressions), written on one line as
 //! `terraform show -json` writes it. Run: `cargo bench -p drlint --bench plan`.
 //! The file is also written to `target/tmp/plan-5000.json`, for timing the CLI:
 //! `drlint check --plan target/tmp/plan-5000.json --max-file-size 200000000`.
@@ -43,6 +44,18 @@ pub fn generated_plan() -> String {
         .flat_map(|p| p["resource_changes"].as_array().unwrap())
         .filter(|rc| rc["module_address"].is_null())
         .collect();
+    // each call's module, as the configuration section repeats it per call: the blocks of
+    // the fixtures, with their expressions (constant values and references)
+    let blocks: Vec<Value> = plans
+        .iter()
+        .flat_map(|p| {
+            p["configuration"]["root_module"]["resources"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let called = json!({"resources": blocks});
     let mut changes = Vec::with_capacity(RESOURCES);
     let mut module_calls = serde_json::Map::new();
     let mut prior: Vec<Value> = Vec::new();
@@ -71,7 +84,7 @@ pub fn generated_plan() -> String {
         changes.push(rc);
         module_calls.insert(
             format!("m{k}"),
-            json!({"source": "./modules/app", "module": {"resources": []}}),
+            json!({"source": "./modules/app", "module": called}),
         );
     }
     let planned: Vec<Value> = changes

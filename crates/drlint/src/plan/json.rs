@@ -3,10 +3,10 @@
 //! RFC 8259, strictly: one value, no trailing commas, no comments, escapes
 //! checked, control characters in strings refused. Bounded: nesting deeper
 //! than [`MAX_DEPTH`] is an error (never a stack overflow), and the caller has
-//! already bounded the text's size. Members of the top-level object whose
-//! key the caller does not keep are validated without being built, so that a
-//! plan's `prior_state` and `planned_values` (as large as its changes) cost
-//! no memory.
+//! already bounded the text's size. Members the caller does not keep (by the
+//! path of object keys that leads to them) are validated without being built,
+//! so that a plan's `prior_state`, `planned_values` and the constant values of
+//! its configuration (each as large as its changes) cost no memory.
 
 use std::ops::Range;
 
@@ -104,16 +104,19 @@ pub struct JsonError {
     pub message: String,
 }
 
-/// Reads one JSON document. When it is an object, only the top-level members
-/// for which `keep(key)` holds are built; the others are checked and become `null`.
-pub fn parse(text: &str, keep: impl Fn(&str) -> bool) -> Result<Node, JsonError> {
+/// Reads one JSON document. An object member is built when `keep` holds for the
+/// keys from the top to it (array items add none); the others are checked and
+/// become `null`, and so does all below them.
+pub fn parse(text: &str, keep: impl Fn(&[String]) -> bool) -> Result<Node, JsonError> {
     let mut p = Parser {
         bytes: text.as_bytes(),
         text,
         pos: 0,
+        path: Vec::new(),
+        keep: &keep,
     };
     p.skip_whitespace();
-    let node = p.document(&keep)?;
+    let node = p.value(0, true)?;
     p.skip_whitespace();
     if p.pos < p.bytes.len() {
         return Err(p.error("unexpected text after the JSON value"));
@@ -125,6 +128,9 @@ struct Parser<'t> {
     bytes: &'t [u8],
     text: &'t str,
     pos: usize,
+    /// The keys of the objects being built, from the top.
+    path: Vec<String>,
+    keep: &'t dyn Fn(&[String]) -> bool,
 }
 
 impl Parser<'_> {
@@ -153,42 +159,6 @@ impl Parser<'_> {
 
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
-    }
-
-    fn document(&mut self, keep: &dyn Fn(&str) -> bool) -> Result<Node, JsonError> {
-        if self.peek() != Some(b'{') {
-            return self.value(0, true);
-        }
-        let start = self.pos;
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Node {
-                span: start..self.pos,
-                kind: Kind::Object(members),
-            });
-        }
-        loop {
-            self.skip_whitespace();
-            let key_start = self.pos;
-            let key = self.key(true)?;
-            let build = keep(&key);
-            let value = self.value(1, build)?;
-            members.push(Member {
-                key,
-                start: key_start,
-                value,
-            });
-            if self.after_member()? {
-                break;
-            }
-        }
-        Ok(Node {
-            span: start..self.pos,
-            kind: Kind::Object(members),
-        })
     }
 
     /// A member's key (when `build`) and the colon after it.
@@ -266,8 +236,13 @@ impl Parser<'_> {
             self.skip_whitespace();
             let key_start = self.pos;
             let key = self.key(build)?;
-            let value = self.value(inner, build)?;
-            if build {
+            if !build {
+                self.value(inner, false)?;
+            } else {
+                self.path.push(key);
+                let kept = (self.keep)(&self.path);
+                let value = self.value(inner, kept)?;
+                let key = self.path.pop().expect("pushed");
                 members.push(Member {
                     key,
                     start: key_start,
@@ -444,7 +419,11 @@ mod tests {
     use super::*;
 
     fn all(text: &str) -> Result<Node, JsonError> {
-        parse(text, |_| true)
+        parse(text, |_: &[String]| true)
+    }
+
+    fn top(keys: &'static [&'static str]) -> impl Fn(&[String]) -> bool {
+        move |path: &[String]| keys.contains(&path[0].as_str())
     }
 
     #[test]
@@ -468,7 +447,7 @@ mod tests {
     #[test]
     fn members_not_kept_are_checked_but_not_built() {
         let text = r#"{"keep": {"x": 1}, "drop": {"y": [1, 2, {"z": "w"}]}}"#;
-        let doc = parse(text, |k| k == "keep").unwrap();
+        let doc = parse(text, top(&["keep"])).unwrap();
         assert_eq!(
             doc.get("keep").unwrap().get("x").unwrap().kind,
             Kind::Number(1.0)
@@ -476,9 +455,15 @@ mod tests {
         let dropped = doc.get("drop").unwrap();
         assert!(dropped.is_null());
         assert_eq!(&text[dropped.span.clone()], r#"{"y": [1, 2, {"z": "w"}]}"#);
-        let bad = parse(r#"{"keep": 1, "drop": {"y": [1, 2,]}}"#, |k| k == "keep").unwrap_err();
+        let bad = parse(r#"{"keep": 1, "drop": {"y": [1, 2,]}}"#, top(&["keep"])).unwrap_err();
         assert_eq!(bad.offset, 32);
         assert!(bad.message.contains("expected a JSON value"), "{bad:?}");
+        // by path: arrays add no key
+        let text = r#"{"a": [{"b": 1, "c": {"d": 2}}]}"#;
+        let doc = parse(text, |p| p.len() < 3 && p.last().is_some_and(|k| k != "c")).unwrap();
+        let item = &doc.get("a").unwrap().as_array()[0];
+        assert_eq!(item.get("b").unwrap().kind, Kind::Number(1.0));
+        assert!(item.get("c").unwrap().is_null());
     }
 
     #[test]
@@ -518,7 +503,7 @@ mod tests {
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert!(all(&ok).is_ok());
         // not built, still bounded
-        let e = parse(&format!("{{\"x\": {deep}}}"), |_| false).unwrap_err();
+        let e = parse(&format!("{{\"x\": {deep}}}"), |_: &[String]| false).unwrap_err();
         assert!(e.message.contains("nested deeper"));
     }
 

@@ -99,14 +99,36 @@ impl fmt::Display for PlanError {
 
 impl std::error::Error for PlanError {}
 
-/// The top-level members drlint reads; the others (`planned_values`, `prior_state`, ...)
-/// are checked, not kept.
-const READ: &[&str] = &[
-    "format_version",
-    "terraform_version",
-    "resource_changes",
-    "configuration",
-];
+/// Whether drlint reads the member at `path`: the changes whole, and of the
+/// configuration only module calls' sources and resources' references; the
+/// rest (`planned_values`, `prior_state`, constant values) is checked, not kept.
+fn read(path: &[String]) -> bool {
+    let at = |i: usize| path.get(i).map(String::as_str);
+    match at(0) {
+        Some("format_version" | "terraform_version" | "resource_changes") => true,
+        Some("configuration") => match at(1) {
+            None => true,
+            Some("root_module") => read_module_part(&path[2..]),
+            Some(_) => false,
+        },
+        _ => false,
+    }
+}
+
+/// Within a module of the configuration (`root_module`, or a call's `module`).
+fn read_module_part(path: &[String]) -> bool {
+    let at = |i: usize| path.get(i).map(String::as_str);
+    match (at(0), at(1), at(2), at(3)) {
+        (None, ..) | (Some("resources" | "module_calls"), None, ..) => true,
+        (Some("resources"), Some("address" | "expressions"), None, _) => true,
+        (Some("resources"), Some("expressions"), Some(_), None) => true,
+        (Some("resources"), Some("expressions"), Some(_), Some("references")) => path.len() == 4,
+        (Some("module_calls"), Some(_), None, _) => true,
+        (Some("module_calls"), Some(_), Some("source" | "version_constraint"), None) => true,
+        (Some("module_calls"), Some(_), Some("module"), _) => read_module_part(&path[3..]),
+        _ => false,
+    }
+}
 
 impl Plan {
     /// Reads the bytes of a `terraform show -json` file (`path` is its display
@@ -139,7 +161,7 @@ impl Plan {
             let lc = file.line_col(offset);
             Some((lc.line, lc.column))
         };
-        let doc = json::parse(text, |k| READ.contains(&k))
+        let doc = json::parse(text, read)
             .map_err(|e| fail(at(e.offset), format!("not valid JSON: {}", e.message)))?;
         let not_a_plan = |what: &str| {
             fail(
@@ -512,6 +534,48 @@ mod tests {
                 .message
                 .starts_with("not UTF-8 text (invalid byte at offset 7)")
         );
+    }
+
+    #[test]
+    fn of_the_configuration_only_sources_and_references_are_read() {
+        let p = |keys: &[&str]| read(&keys.iter().map(|k| k.to_string()).collect::<Vec<_>>());
+        assert!(p(&["resource_changes", "change", "after", "tags", "x"]));
+        assert!(!p(&["prior_state"]));
+        assert!(!p(&["planned_values"]));
+        let root = ["configuration", "root_module"];
+        let under = |rest: &[&str]| p(&[&root[..], rest].concat());
+        assert!(under(&["module_calls", "db", "source"]));
+        assert!(under(&[
+            "module_calls",
+            "db",
+            "module",
+            "module_calls",
+            "x",
+            "version_constraint"
+        ]));
+        assert!(under(&[
+            "module_calls",
+            "db",
+            "module",
+            "resources",
+            "expressions",
+            "bucket",
+            "references"
+        ]));
+        assert!(!under(&[
+            "resources",
+            "expressions",
+            "bucket",
+            "constant_value"
+        ]));
+        assert!(!under(&["module_calls", "db", "expressions"]));
+        assert!(!under(&[
+            "resources",
+            "expressions",
+            "rule",
+            "status",
+            "references"
+        ]));
     }
 
     #[test]

@@ -330,10 +330,10 @@ mod tests {
     fn unknown_parts_are_unknown_and_nested_blocks_are_walked() {
         let after = parse(
             r#"{"a": 1, "pitr": [{"enabled": true}], "empty": [], "n": null, "tags": {"x": "1"}}"#,
-            |_| true,
+            |_: &[String]| true,
         )
         .unwrap();
-        let unknown = parse(r#"{"b": true, "tags": {"y": true}}"#, |_| true).unwrap();
+        let unknown = parse(r#"{"b": true, "tags": {"y": true}}"#, |_: &[String]| true).unwrap();
         let o = obj(&after, Some(&unknown));
         assert!(matches!(o.lookup("a"), Lookup::Found { value: Value::Number(n), .. } if n == 1.0));
         assert!(matches!(
