@@ -238,4 +238,12 @@ pub struct CheckArgs {
     /// Colour in human output; `auto` colours a terminal unless NO_COLOR is set.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Write the rules' safe fixes (what Terraform does is unchanged: a `moved` block) to the
+    /// files, say on stderr what changed, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Like --fix, with the unsafe fixes too, which change the infrastructure
+    /// (`deletion_protection = true`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }

@@ -810,6 +810,7 @@ impl Checker {
             status: None,
             since: None,
             production: None,
+            fix: None,
         }
     }
 
@@ -877,6 +878,7 @@ impl Checker {
             status: None,
             since: None,
             production: None,
+            fix: None,
         })
     }
 
@@ -946,6 +948,7 @@ impl Checker {
                 status: None,
                 since: None,
                 production: None,
+                fix: None,
             })
             .collect()
     }

@@ -45,11 +45,13 @@ mod docs;
 mod examples;
 mod explain;
 mod finding;
+pub mod fix;
 mod helm;
 mod history;
 mod linter;
 mod markers;
 mod pr;
+mod provenance;
 pub mod report;
 mod rules;
 #[cfg(test)]
@@ -72,6 +74,7 @@ pub use history::{Age, Since};
 pub use linter::{
     Change, Error, Linter, LinterBuilder, Notice, NoticeKind, RuleDirCheck, RuleExamples, Source,
 };
+pub use provenance::Provenance;
 pub use rules::{Rule, Severity};
 pub use source::{LineCol, SourceFile};
 

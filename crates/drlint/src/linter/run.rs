@@ -172,6 +172,16 @@ impl Linter {
         self.checker(self.settings.clone()).check(inputs)
     }
 
+    /// Like [`check_sources`](Self::check_sources), recording every data store with its
+    /// effective attributes: [`Report::provenance`] then says where each value comes from
+    /// (an editor's hover).
+    pub fn inspect_sources(&self, sources: impl IntoIterator<Item = Source>) -> Report {
+        let inputs: Vec<Input> = sources.into_iter().map(|s| s.input).collect();
+        let mut settings = self.settings.clone();
+        settings.inspect = true;
+        self.checker(settings).check(inputs)
+    }
+
     /// PR mode in memory: checks the base and the head, and marks each head finding new or
     /// existing; a base finding gone at the head is in [`Report::fixed`]. The change rules
     /// (a data store removed or renamed, a snapshot identifier changed) compare the two.

@@ -4,6 +4,7 @@
 mod condition;
 mod definition;
 mod engine;
+mod fixes;
 mod subject;
 
 pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
@@ -14,4 +15,5 @@ pub use engine::{
     ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
     check_root, join_dir,
 };
+pub use fixes::add_to_change;
 pub use subject::IN_PRODUCTION;
