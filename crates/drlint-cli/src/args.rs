@@ -43,6 +43,8 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `drlint man > /usr/local/share/man/man1/drlint.1`.
     Man,
+    /// Run the language server on stdin and stdout, for editors (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Debug, Subcommand)]

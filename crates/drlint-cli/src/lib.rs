@@ -3,6 +3,7 @@
 
 mod args;
 mod fixing;
+mod lsp;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -108,6 +109,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
+        Command::Lsp => lsp::run(),
         Command::Explain { rule } => {
             let linter = linter(&default_check_args(), false)?;
             print!("{}", escape_controls(&linter.explain(&rule)?));

@@ -323,6 +323,12 @@ impl Rule {
         self.docs.as_deref()
     }
 
+    /// Where its documentation is: its own `docs` link, else, for a built-in rule, its section
+    /// of `docs/rules.md`; a team's rule without `docs` has none.
+    pub fn docs_url(&self) -> Option<String> {
+        crate::report::docs_url(self)
+    }
+
     /// Whether the rule has a fix (`drlint check --fix`), and how safe it is.
     pub fn fix_safety(&self) -> Option<crate::fix::Safety> {
         self.fix.as_ref().map(|f| f.safety)
