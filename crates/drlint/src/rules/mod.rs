@@ -10,6 +10,8 @@ mod subject;
 pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
 
 pub use condition::{Field, Fields, Origin, Truth};
+#[cfg(test)]
+pub use definition::FixSpec;
 pub use definition::{Rule, RuleError, Select, Severity, fill_template};
 pub use engine::{
     ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
