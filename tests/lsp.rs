@@ -345,3 +345,69 @@ fn a_broken_configuration_falls_back_and_a_saved_one_reloads() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+#[test]
+fn a_rename_since_the_last_commit_gets_its_moved_block_as_a_code_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let db = |name: &str| {
+        format!(
+            "resource \"aws_db_instance\" \"{name}\" {{\n  engine              = \"postgres\"\n  deletion_protection = true\n}}\n"
+        )
+    };
+    std::fs::write(root.join("rds.tf"), db("orders")).unwrap();
+    for args in [
+        &["init", "-q", "-b", "main"][..],
+        &["add", "."],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "base",
+        ],
+    ] {
+        let ok = Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "git {args:?}");
+    }
+    let rds = format!("file://{}/rds.tf", root.display());
+    let mut client = Client::start(&root);
+    client.request(
+        "initialize",
+        json!({ "processId": null, "rootUri": format!("file://{}", root.display()), "capabilities": {} }),
+    );
+    client.notify("initialized", json!({}));
+    // renamed in the buffer, not saved
+    let renamed = db("orders_v2");
+    client.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": rds, "languageId": "terraform", "version": 1, "text": renamed } }),
+    );
+    client.diagnostics(&rds);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": rds },
+            "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } },
+            "context": { "diagnostics": [] },
+        }),
+    );
+    let moved = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("moved"))
+        .expect("a moved-block action");
+    let edits = moved["edit"]["changes"][&rds].as_array().unwrap();
+    insta::assert_snapshot!("lsp_moved_block", apply_edits(&renamed, edits));
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}

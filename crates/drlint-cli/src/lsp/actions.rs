@@ -55,11 +55,13 @@ fn touches(a: &Range, b: &Range) -> bool {
     !before(&a.end, &b.start) && !before(&b.end, &a.start)
 }
 
-/// The code actions for the findings in `range` of the file at `path`.
+/// The code actions for the findings in `range` of the file at `path`; `changes` are the
+/// findings of the group compared with git's `HEAD` (a rename's `moved` block).
 pub fn code_actions(
     linter: &drlint::Linter,
     root: &Path,
     analysis: &Analysis,
+    changes: &[Finding],
     path: &str,
     range: &Range,
     today: &str,
@@ -69,6 +71,7 @@ pub fn code_actions(
         .report
         .findings()
         .iter()
+        .chain(changes)
         .filter(|f| f.path() == path);
     for finding in findings {
         let docs = convert::docs_of(linter, finding);

@@ -6,11 +6,13 @@
 //!   debounced (`initializationOptions.debounceMs`, default 20 ms), per group of files checked
 //!   together (workspace.rs); positions in UTF-16 code units.
 //! - Hover: the effective value of the attribute or module input under the cursor and its chain.
-//! - Code actions: the rule's fix, a `# drlint:ignore` comment, the rule's documentation.
+//! - Code actions: the rule's fix, a `# drlint:ignore` comment, the rule's documentation, and,
+//!   in a git repository, the `moved` block of a data store renamed since `HEAD` (pr.rs).
 //! - `.drlint.yaml` changed (saved, or reported by the editor's file watcher): reloaded.
 
 mod actions;
 mod convert;
+mod pr;
 mod workspace;
 
 use std::path::PathBuf;
@@ -93,6 +95,7 @@ fn serve(connection: &Connection) -> Result<u8, String> {
         debounce,
         last_change: None,
         next_id: 0,
+        bases: pr::Bases::default(),
     };
     server.report_config_error();
     server.main_loop()
@@ -121,6 +124,8 @@ struct Server<'c> {
     /// When the last change came, while a check is due.
     last_change: Option<Instant>,
     next_id: i32,
+    /// The groups' files at git's `HEAD`, for the `moved` block of a rename.
+    bases: pr::Bases,
 }
 
 impl Server<'_> {
@@ -357,10 +362,15 @@ impl Server<'_> {
                     self.workspace.analysis_of(&path)?;
                     let group = self.workspace.group_of(&path)?;
                     let analysis = self.workspace.analyses.get(&group)?;
+                    let linter = &self.workspace.linter;
+                    let changes = self
+                        .bases
+                        .change_findings(linter, &group, &analysis.sources);
                     Some(actions::code_actions(
-                        &self.workspace.linter,
+                        linter,
                         &root,
                         analysis,
+                        &changes,
                         &path.display().to_string(),
                         &p.range,
                         &today,

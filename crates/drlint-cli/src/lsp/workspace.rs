@@ -19,6 +19,8 @@ pub struct Analysis {
     pub report: Report,
     /// The files it checked (display paths, absolute).
     pub files: BTreeSet<String>,
+    /// What it checked, for a comparison with git's `HEAD` (pr.rs).
+    pub sources: Vec<Source>,
 }
 
 /// An open buffer.
@@ -131,11 +133,8 @@ impl Workspace {
 
     /// Checks a group: its files on disk, the open buffers in their place.
     pub fn analyse(&mut self, group: &Path) -> &Analysis {
-        let mut sources: Vec<Source> = match self.linter.read_sources(&[group]) {
-            Ok(sources) => sources,
-            // the folder is gone, or unreadable: the open buffers alone
-            Err(_) => Vec::new(),
-        };
+        // the folder gone, or unreadable: the open buffers alone
+        let mut sources: Vec<Source> = self.linter.read_sources(&[group]).unwrap_or_default();
         for (path, doc) in self.documents.range(group.to_path_buf()..) {
             if !path.starts_with(group) {
                 break;
@@ -156,6 +155,7 @@ impl Workspace {
             }
         }
         let files = sources.iter().map(|s| s.path().to_owned()).collect();
+        let kept = sources.clone();
         let linter = &self.linter;
         // the library never panics on its inputs (fuzzed); if it ever did, the server lives on
         let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -163,8 +163,14 @@ impl Workspace {
         }))
         .unwrap_or_default();
         self.dirty.remove(group);
-        self.analyses
-            .insert(group.to_path_buf(), Analysis { report, files });
+        self.analyses.insert(
+            group.to_path_buf(),
+            Analysis {
+                report,
+                files,
+                sources: kept,
+            },
+        );
         &self.analyses[group]
     }
 

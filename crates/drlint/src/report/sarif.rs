@@ -205,34 +205,7 @@ struct SarifResult<'a> {
     properties: Option<ResultProperties>,
     /// The rule's fix (§3.55), when it has one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    fixes: Vec<SarifFix<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct SarifFix<'a> {
-    description: TextRef<'a>,
-    artifact_changes: Vec<ArtifactChange<'a>>,
-    properties: FixProperties,
-}
-
-#[derive(Serialize)]
-struct FixProperties {
-    safety: crate::fix::Safety,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ArtifactChange<'a> {
-    artifact_location: ArtifactLocation,
-    replacements: Vec<Replacement<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Replacement<'a> {
-    deleted_region: Region,
-    inserted_content: TextRef<'a>,
+    fixes: Vec<super::sarif_fixes::SarifFix<'a>>,
 }
 
 #[derive(Serialize)]
@@ -251,8 +224,8 @@ struct Location<'a> {
 }
 
 #[derive(Serialize)]
-struct TextRef<'a> {
-    text: &'a str,
+pub(super) struct TextRef<'a> {
+    pub text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -263,17 +236,17 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
+pub(super) struct ArtifactLocation {
+    pub uri: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
-    end_line: usize,
-    end_column: usize,
+pub(super) struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -458,45 +431,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, limits: &SarifLimits) -> SarifR
         related_locations: related,
         fingerprints: BTreeMap::from([(FINGERPRINT, f.fingerprint.as_str())]),
         properties: f.status.map(|status| ResultProperties { status }),
-        fixes: f.fix.iter().map(sarif_fix).collect(),
-    }
-}
-
-/// A fix as SARIF has it: the replacements grouped by file, regions in UTF-16 columns (an
-/// insertion is an empty region).
-fn sarif_fix(fix: &crate::fix::Fix) -> SarifFix<'_> {
-    let mut changes: Vec<ArtifactChange<'_>> = Vec::new();
-    for e in &fix.edits {
-        let uri = super::uri_path(&e.file.path);
-        let (start, end) = (
-            e.file.line_col_utf16(e.span.start),
-            e.file.line_col_utf16(e.span.end),
-        );
-        let replacement = Replacement {
-            deleted_region: Region {
-                start_line: start.line,
-                start_column: start.column,
-                end_line: end.line,
-                end_column: end.column,
-            },
-            inserted_content: TextRef {
-                text: &e.replacement,
-            },
-        };
-        match changes.iter_mut().find(|c| c.artifact_location.uri == uri) {
-            Some(change) => change.replacements.push(replacement),
-            None => changes.push(ArtifactChange {
-                artifact_location: ArtifactLocation { uri },
-                replacements: vec![replacement],
-            }),
-        }
-    }
-    SarifFix {
-        description: TextRef {
-            text: &fix.description,
-        },
-        artifact_changes: changes,
-        properties: FixProperties { safety: fix.safety },
+        fixes: f.fix.iter().map(super::sarif_fixes::sarif_fix).collect(),
     }
 }
 
