@@ -328,6 +328,19 @@ fn a_broken_configuration_falls_back_and_a_saved_one_reloads() {
     );
     assert!(of_rule(&client.diagnostics(&rds), "deletion-protection-disabled").is_some());
 
+    // a file not open changes on disk, the editor's watcher says so: rds.tf's diagnostics follow
+    let watched = |client: &mut Client, text: &str| {
+        std::fs::write(root.join("variables.tf"), text).unwrap();
+        client.notify(
+            "workspace/didChangeWatchedFiles",
+            json!({ "changes": [{ "uri": format!("file://{}/variables.tf", root.display()), "type": 2 }] }),
+        );
+    };
+    watched(&mut client, &VARIABLES.replace("false", "true"));
+    while of_rule(&client.diagnostics(&rds), "deletion-protection-disabled").is_some() {}
+    watched(&mut client, VARIABLES);
+    while of_rule(&client.diagnostics(&rds), "deletion-protection-disabled").is_none() {}
+
     // the rule turned off, saved: the configuration is reloaded and the diagnostic goes
     let config = root.join(".drlint.yaml");
     std::fs::write(

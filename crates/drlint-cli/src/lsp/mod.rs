@@ -98,6 +98,16 @@ fn serve(connection: &Connection) -> Result<u8, String> {
         bases: pr::Bases::default(),
     };
     server.report_config_error();
+    let watch = params
+        .capabilities
+        .workspace
+        .as_ref()
+        .and_then(|w| w.did_change_watched_files)
+        .and_then(|w| w.dynamic_registration)
+        .unwrap_or(false);
+    if watch {
+        server.watch_files();
+    }
     server.main_loop()
 }
 
@@ -175,6 +185,38 @@ impl Server<'_> {
         let last = self.last_change.unwrap_or(*first);
         let due = (last + self.debounce).min(*first + self.debounce * MAX_DEBOUNCES);
         Some(due.saturating_duration_since(Instant::now()))
+    }
+
+    /// Asks the client to report changes on disk to inputs and the configuration (a file not
+    /// open changes a group's diagnostics too; `.drlint.yaml` reloads).
+    fn watch_files(&mut self) {
+        let watchers = [
+            "**/*.tf",
+            "**/*.tfvars",
+            "**/*.tfvars.json",
+            "**/*.yaml",
+            "**/*.yml",
+        ]
+        .into_iter()
+        .map(|glob| lsp_types::FileSystemWatcher {
+            glob_pattern: lsp_types::GlobPattern::String(glob.to_owned()),
+            kind: None,
+        })
+        .collect();
+        let options = lsp_types::DidChangeWatchedFilesRegistrationOptions { watchers };
+        let registration = lsp_types::Registration {
+            id: "drlint-watch".to_owned(),
+            method: DidChangeWatchedFiles::METHOD.to_owned(),
+            register_options: serde_json::to_value(options).ok(),
+        };
+        self.next_id += 1;
+        self.send(Message::Request(Request::new(
+            RequestId::from(self.next_id),
+            "client/registerCapability".to_owned(),
+            lsp_types::RegistrationParams {
+                registrations: vec![registration],
+            },
+        )));
     }
 
     fn send(&self, message: Message) {
