@@ -43,6 +43,8 @@ pub enum Command {
     },
     /// Print the manual page (roff), e.g. `drlint man > /usr/local/share/man/man1/drlint.1`.
     Man,
+    /// Run the language server on stdin and stdout, for editors (docs/editors.md).
+    Lsp,
 }
 
 #[derive(Debug, Subcommand)]
@@ -246,4 +248,12 @@ pub struct CheckArgs {
     /// checked and findings point into it.
     #[arg(long, value_name = "PLAN.json")]
     pub plan: Option<PathBuf>,
+    /// Write the rules' safe fixes (what Terraform does is unchanged: a `moved` block) to the
+    /// files, say on stderr what changed, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+    /// Like --fix, with the unsafe fixes too, which change the infrastructure
+    /// (`deletion_protection = true`).
+    #[arg(long)]
+    pub unsafe_fixes: bool,
 }

@@ -2,6 +2,8 @@
 //! binaries (the pre-commit hook's) run exactly the same program.
 
 mod args;
+mod fixing;
+mod lsp;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -118,6 +120,7 @@ fn run(cli: Cli) -> Result<u8, String> {
             Ok(0)
         }
         Command::Rules { check: Some(dir) } => check_rule_dir(&dir),
+        Command::Lsp => lsp::run(),
         Command::Explain { rule } => {
             let linter = linter(&default_check_args(), false)?;
             print!("{}", escape_controls(&linter.explain(&rule)?));
@@ -412,12 +415,26 @@ fn check(args: CheckArgs, mode: Mode) -> Result<u8, String> {
         }
         return Ok(0);
     }
-    if let Some(baseline) = &baseline {
-        report.apply_baseline(baseline);
-    }
-    if args.production_only {
-        report.retain(|f| f.production == Some(true));
-        report.retain_fixed(|f| f.production == Some(true));
+    let keep = |report: &mut Report| {
+        if let Some(baseline) = &baseline {
+            report.apply_baseline(baseline);
+        }
+        if args.production_only {
+            report.retain(|f| f.production == Some(true));
+            report.retain_fixed(|f| f.production == Some(true));
+        }
+    };
+    keep(&mut report);
+    if (args.fix || args.unsafe_fixes) && fixing::apply(&report, &args) {
+        // what is left after the fixes
+        report = match &change {
+            Some(change) => linter.check_change(change, &args.input.paths)?,
+            None => linter.check_paths(&args.input.paths)?,
+        };
+        if args.only_new && change.is_some() {
+            report.retain(|f| f.status == Some(drlint::Status::New));
+        }
+        keep(&mut report);
     }
     let rendering = std::time::Instant::now();
     if matches!(mode, Mode::Inspect) {

@@ -834,6 +834,7 @@ impl Checker {
             status: None,
             since: None,
             production: None,
+            fix: None,
         }
     }
 
@@ -901,6 +902,7 @@ impl Checker {
             status: None,
             since: None,
             production: None,
+            fix: None,
         })
     }
 
@@ -970,6 +972,7 @@ impl Checker {
                 status: None,
                 since: None,
                 production: None,
+                fix: None,
             })
             .collect()
     }

@@ -41,6 +41,9 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         }
         writeln!(out, "### Why it matters\n\n{}\n", r.rationale.trim()).unwrap();
         writeln!(out, "### How to fix\n\n{}\n", r.help_for_docs().trim()).unwrap();
+        if let Some(fix) = &r.fix {
+            writeln!(out, "{}\n", fix_for_docs(fix)).unwrap();
+        }
         if !r.equivalents.is_empty() {
             let same: Vec<String> = r
                 .equivalents
@@ -92,4 +95,24 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         out.pop();
     }
     out
+}
+
+/// What a rule's fix does, in the docs.
+fn fix_for_docs(fix: &crate::rules::FixSpec) -> String {
+    let what = match (&fix.set, fix.add) {
+        (Some(value), _) => format!(
+            "sets the value to `{}` where it is written, or adds the argument to the block",
+            crate::fix::hcl_literal(value).unwrap_or_default()
+        ),
+        (None, Some(_)) => "adds the `moved` block after the renamed block".to_owned(),
+        (None, None) => String::new(),
+    };
+    match fix.safety {
+        crate::fix::Safety::Safe => {
+            format!("Fix (safe, `drlint check --fix` and the editor's code action): {what}.")
+        }
+        crate::fix::Safety::Unsafe => format!(
+            "Fix (unsafe: it changes the infrastructure; `drlint check --unsafe-fixes` and the editor's code action): {what}."
+        ),
+    }
 }

@@ -53,6 +53,8 @@ pub struct Finding {
     /// Whether the finding is about production (the namespace's production
     /// facts); `None` when unknown or not about a deployed folder (parse errors).
     pub production: Option<bool>,
+    /// The edit its rule proposes, when the rule declares a fix and it applies here.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 /// In PR mode: a finding not present at the base is new (and so is every change-rule finding).

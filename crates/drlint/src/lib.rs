@@ -46,12 +46,14 @@ mod docs;
 mod examples;
 mod explain;
 mod finding;
+pub mod fix;
 mod helm;
 mod history;
 mod linter;
 mod markers;
 mod plan;
 mod pr;
+mod provenance;
 pub mod report;
 mod rules;
 #[cfg(test)]
@@ -74,6 +76,7 @@ pub use history::{Age, Since};
 pub use linter::{
     Change, Error, Linter, LinterBuilder, Notice, NoticeKind, RuleDirCheck, RuleExamples, Source,
 };
+pub use provenance::Provenance;
 pub use rules::{Rule, Severity};
 pub use source::{LineCol, SourceFile};
 

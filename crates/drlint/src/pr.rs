@@ -416,6 +416,10 @@ pub fn compare(checker: &Checker, base: Report, mut head: Report) -> Report {
                     let place = place_of(store);
                     let mut f = uncalled_finding(&active, &place, &change, &store.in_production);
                     f.status = Some(Status::New);
+                    if let (Some(spec), Some(head)) = (&active.rule.fix, change.head) {
+                        f.fix =
+                            crate::rules::add_to_change(spec, head, change.moved_block.as_deref());
+                    }
                     added.push(f);
                 }
                 Truth::Unknown => head.summary.unknown += 1,

@@ -685,6 +685,7 @@ pub fn apply(
             status: None,
             since: None,
             production: None,
+            fix: None,
         })
     };
     for (fi, f) in files.iter().enumerate() {

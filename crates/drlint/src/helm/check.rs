@@ -804,6 +804,7 @@ impl ReleasePlace<'_> {
                 Value::Bool(b) => Some(*b),
                 _ => None,
             },
+            fix: None,
         };
         (finding, case.target.map(str::to_owned))
     }

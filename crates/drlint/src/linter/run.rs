@@ -189,6 +189,42 @@ impl Linter {
         self.checker(self.run_settings()).check(inputs)
     }
 
+    /// The inputs [`check_paths`](Self::check_paths) would read under these paths, found and
+    /// read as it finds and reads them (`.gitignore` and the configuration's `include` and
+    /// `exclude` honoured; only regular files inside the paths' repositories, within the size
+    /// limit; a file not read is a source that reports why), for a caller that replaces some
+    /// with its own before [`check_sources`](Self::check_sources): an editor's unsaved buffers.
+    /// Paths are shown as `check_paths` shows them (absolute for absolute paths).
+    pub fn read_sources<P: AsRef<Path>>(&self, paths: &[P]) -> Result<Vec<Source>, Error> {
+        let paths: Vec<PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+        let root = self.config_root(&paths).unwrap_or_default();
+        let found = discover::discover(&paths, &self.markers)?;
+        let (mut files, mut skipped) = (found.files, found.skipped);
+        if let Some(c) = &self.project.config {
+            let (include, exclude) = (&c.config.include, &c.config.exclude);
+            files = discover::filter_globs(files, include, exclude, &root)?;
+            skipped = discover::filter_inputs(skipped, include, exclude, &root)?;
+        }
+        let reader = Reader {
+            roots: Roots::of_paths(&paths),
+            limit: self.max_file_size,
+        };
+        let files = discover::dedupe(files);
+        let mut inputs = discover::read_all(&files, &reader, &reader, &[]);
+        inputs.extend(skipped);
+        Ok(inputs.into_iter().map(|input| Source { input }).collect())
+    }
+
+    /// Like [`check_sources`](Self::check_sources), recording every data store with its
+    /// effective attributes: [`Report::provenance`] then says where each value comes from
+    /// (an editor's hover).
+    pub fn inspect_sources(&self, sources: impl IntoIterator<Item = Source>) -> Report {
+        let inputs: Vec<Input> = sources.into_iter().map(|s| s.input).collect();
+        let mut settings = self.settings.clone();
+        settings.inspect = true;
+        self.checker(settings).check(inputs)
+    }
+
     /// PR mode in memory: checks the base and the head, and marks each head finding new or
     /// existing; a base finding gone at the head is in [`Report::fixed`]. The change rules
     /// (a data store removed or renamed, a snapshot identifier changed) compare the two.

@@ -97,6 +97,7 @@ mod tests {
         Inspected {
             file: Arc::new(SourceFile::new(format!("{root}/main.tf"), "")),
             span: 0..0,
+            block: 0..0,
             root: root.to_owned(),
             address: address.to_owned(),
             kind: "rds_instance".to_owned(),

@@ -54,6 +54,25 @@ struct JsonFinding<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     age_unknown: Option<&'a str>,
     related: Vec<JsonRelated<'a>>,
+    /// The edit the rule proposes (`drlint check --fix`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    safety: crate::fix::Safety,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// The text from (`line`, `column`) up to, not including, (`end_line`, `end_column`) is
+/// replaced; both are equal for an insertion.
+#[derive(Serialize)]
+struct JsonEdit<'a> {
+    #[serde(flatten)]
+    location: Location<'a>,
+    replacement: &'a str,
 }
 
 #[derive(Serialize)]
@@ -134,6 +153,27 @@ fn finding(f: &Finding) -> JsonFinding<'_> {
                 location: location(&r.file, &r.span),
             })
             .collect(),
+        fix: f.fix.as_ref().map(|fix| JsonFix {
+            description: &fix.description,
+            safety: fix.safety,
+            edits: fix
+                .edits
+                .iter()
+                .map(|e| {
+                    let (start, end) = (e.file.line_col(e.span.start), e.file.line_col(e.span.end));
+                    JsonEdit {
+                        location: Location {
+                            path: &e.file.path,
+                            line: start.line,
+                            column: start.column,
+                            end_line: end.line,
+                            end_column: end.column,
+                        },
+                        replacement: &e.replacement,
+                    }
+                })
+                .collect(),
+        }),
     }
 }
 

@@ -23,6 +23,7 @@ mod json;
 mod junit;
 mod markdown;
 mod sarif;
+mod sarif_fixes;
 
 use std::io;
 

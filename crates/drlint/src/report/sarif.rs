@@ -203,6 +203,9 @@ struct SarifResult<'a> {
     fingerprints: BTreeMap<&'static str, &'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<ResultProperties>,
+    /// The rule's fix (§3.55), when it has one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<super::sarif_fixes::SarifFix<'a>>,
 }
 
 #[derive(Serialize)]
@@ -221,8 +224,8 @@ struct Location<'a> {
 }
 
 #[derive(Serialize)]
-struct TextRef<'a> {
-    text: &'a str,
+pub(super) struct TextRef<'a> {
+    pub text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -233,17 +236,17 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize)]
-struct ArtifactLocation {
-    uri: String,
+pub(super) struct ArtifactLocation {
+    pub uri: String,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Region {
-    start_line: usize,
-    start_column: usize,
-    end_line: usize,
-    end_column: usize,
+pub(super) struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -428,6 +431,7 @@ fn result<'a>(f: &'a Finding, rule_index: usize, limits: &SarifLimits) -> SarifR
         related_locations: related,
         fingerprints: BTreeMap::from([(FINGERPRINT, f.fingerprint.as_str())]),
         properties: f.status.map(|status| ResultProperties { status }),
+        fixes: f.fix.iter().map(super::sarif_fixes::sarif_fix).collect(),
     }
 }
 

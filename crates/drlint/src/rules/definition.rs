@@ -230,6 +230,32 @@ impl Example {
     }
 }
 
+/// What a rule's fix does (`fix:` in its file); exactly one of `set` and `add`.
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixSpec {
+    /// `safe`: what Terraform does is unchanged (a `moved` block); `unsafe`: the
+    /// infrastructure changes (`deletion_protection = true`), applied only with `--unsafe-fixes`.
+    pub safety: crate::fix::Safety,
+    /// Sets the rule's target to this value: the argument's value is replaced where it is
+    /// written, or a line is added to the block (written through the profile's input and
+    /// `values`); no fix when the module hard-codes the attribute or a companion sets it.
+    #[serde(default)]
+    pub set: Option<Scalar>,
+    /// Adds text next to the finding's block: `moved_block` (`select: changes`) writes the
+    /// generated `moved` block after the renamed block.
+    #[serde(default)]
+    pub add: Option<FixAddition>,
+}
+
+/// What a fix can add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FixAddition {
+    /// The `moved` block that makes a rename safe, after the renamed block.
+    MovedBlock,
+}
+
 /// A rule: what it looks for, why it matters for recovery, and how to fix it. Built-in rules
 /// and a team's own are YAML files (`rules/*.yaml`, `docs/rules.md`).
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -268,6 +294,9 @@ pub struct Rule {
     /// comments also suppress this rule: `checkov`, `tfsec`, `trivy`, `tflint`.
     #[serde(default)]
     pub(crate) equivalents: BTreeMap<String, Vec<String>>,
+    /// The edit that fixes what the rule reports, when one is known (`drlint check --fix`).
+    #[serde(default)]
+    pub(crate) fix: Option<FixSpec>,
 }
 
 impl Rule {
@@ -304,6 +333,17 @@ impl Rule {
     /// A link to its documentation.
     pub fn docs(&self) -> Option<&str> {
         self.docs.as_deref()
+    }
+
+    /// Where its documentation is: its own `docs` link, else, for a built-in rule, its section
+    /// of `docs/rules.md`; a team's rule without `docs` has none.
+    pub fn docs_url(&self) -> Option<String> {
+        crate::report::docs_url(self)
+    }
+
+    /// Whether the rule has a fix (`drlint check --fix`), and how safe it is.
+    pub fn fix_safety(&self) -> Option<crate::fix::Safety> {
+        self.fix.as_ref().map(|f| f.safety)
     }
 
     /// The ids other scanners give the same check (`checkov`, `tfsec`, `trivy`, `tflint`).
@@ -383,6 +423,23 @@ impl Rule {
                     "a `select: markers` rule declares option `markers`, a list of file names"
                         .into(),
                 );
+            }
+        }
+        if let Some(fix) = &self.fix {
+            match (&fix.set, fix.add) {
+                (Some(_), None) if self.target.is_none() => {
+                    return Err("a fix that sets a value needs the rule's `target`".into());
+                }
+                (Some(Scalar::List(_)), None) => {
+                    return Err("a fix sets a boolean, number, string or null".into());
+                }
+                (Some(_), None) => {}
+                (None, Some(FixAddition::MovedBlock))
+                    if matches!(self.select, Select::Changes(_)) => {}
+                (None, Some(FixAddition::MovedBlock)) => {
+                    return Err("`add: moved_block` is for `select: changes` rules".into());
+                }
+                _ => return Err("a fix has exactly one of `set` and `add`".into()),
             }
         }
         let mut options = Vec::new();

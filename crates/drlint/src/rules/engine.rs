@@ -67,6 +67,8 @@ pub struct HardCodedUse {
 pub struct Inspected {
     pub file: Arc<SourceFile>,
     pub span: Range<usize>,
+    /// The whole block, to its closing brace.
+    pub block: Range<usize>,
     /// The root module folder whose state holds it.
     pub root: String,
     pub address: String,
@@ -316,6 +318,7 @@ fn check_instance(
             outcome.inspected.push(Inspected {
                 file: Arc::clone(&dir.files[s.file].source),
                 span: s.block.header.clone(),
+                block: s.block.span.clone(),
                 root: instance.root.to_owned(),
                 address: s.address.clone(),
                 kind: profile.kind.clone(),
@@ -358,9 +361,16 @@ fn check_instance(
                         kind: subject.kind().unwrap_or(&subject.block.ident),
                         nearest_profile: subject.nearest_profile_note(),
                     };
-                    outcome
-                        .findings
-                        .push(finding(active, &place, &fields, caller, in_production));
+                    let mut f = finding(active, &place, &fields, caller, in_production);
+                    if let (Some(spec), None) = (&rule.fix, caller) {
+                        let target = rule.case(&fields, options).target;
+                        f.fix = target.and_then(|t| {
+                            let field = fields.field(t);
+                            let file = &dir.files[subject.file].source;
+                            super::fixes::set_target(spec, t, subject, &field, file, canonical)
+                        });
+                    }
+                    outcome.findings.push(f);
                 }
                 Truth::Unknown => outcome.unknown += 1,
                 Truth::False => {}
@@ -687,6 +697,7 @@ fn finding(
         fingerprint: String::new(),
         status: None,
         since: None,
+        fix: None,
         production: match in_production {
             Value::Bool(b) => Some(*b),
             _ => None,

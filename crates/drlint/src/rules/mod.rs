@@ -4,14 +4,18 @@
 mod condition;
 mod definition;
 mod engine;
+mod fixes;
 mod subject;
 
 pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
 
 pub use condition::{Field, Fields, Origin, Truth};
+#[cfg(test)]
+pub use definition::FixSpec;
 pub use definition::{Rule, RuleError, Select, Severity, fill_template};
 pub use engine::{
     ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
     check_root, join_dir,
 };
+pub use fixes::add_to_change;
 pub use subject::{ADDRESS, IN_PRODUCTION, PROFILE};

@@ -239,6 +239,7 @@ fn many(n: usize, compared: bool) -> Report {
                     Status::Existing
                 }),
                 production: Some(i % 2 == 0),
+                fix: None,
                 ..template.clone()
             });
         }
