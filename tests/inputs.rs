@@ -675,3 +675,33 @@ fn pr_mode_follows_links_to_files_inside_the_repository_only() {
         );
     }
 }
+
+/// A path given with `..` out of the current repository is checked in its own tree: the
+/// root is not the current folder's repository (before, `drlint check ../other` from inside
+/// a repository took that repository as the tree and skipped every file as outside it).
+#[test]
+fn a_path_up_and_out_of_the_current_repository_is_its_own_tree() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().join("here");
+    fs::create_dir_all(here.join(".git")).unwrap();
+    let other = dir.path().join("other/team-prod");
+    fs::create_dir_all(&other).unwrap();
+    fs::write(
+        other.join("rds.tf"),
+        "resource \"aws_db_instance\" \"db\" {\n  engine              = \"postgres\"\n  deletion_protection = false\n}\n",
+    )
+    .unwrap();
+    let out = drlint(&here)
+        .args(["check", "--format", "json", "--no-history", "../other"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(!rules.contains(&"input-skipped"), "{rules:?}");
+    assert!(rules.contains(&"deletion-protection-disabled"), "{rules:?}");
+}

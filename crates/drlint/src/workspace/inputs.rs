@@ -60,10 +60,11 @@ impl Unread {
 pub struct Roots(Vec<PathBuf>);
 
 /// The root of one checked path: the top of the git work tree holding it, else the
-/// folder itself (the file's folder, for a file). Found by the path as written,
-/// so that a link to elsewhere does not move the root with it.
+/// folder itself (the file's folder, for a file). Found by the path as written (with `..`
+/// taken lexically), so that a link to elsewhere does not move the root with it.
 pub fn root_of(path: &Path) -> Option<PathBuf> {
-    let absolute = std::path::absolute(path).ok()?;
+    // `absolute` keeps `..`: the ancestors of `/cwd/../tree` would include `/cwd`
+    let absolute = lexically_normal(&std::path::absolute(path).ok()?);
     let is_dir = absolute.is_dir();
     let start = if is_dir {
         absolute.as_path()
@@ -76,6 +77,24 @@ pub fn root_of(path: &Path) -> Option<PathBuf> {
         }
     }
     start.canonicalize().ok()
+}
+
+/// `path` with `.` dropped and each `..` taking away the name before it.
+fn lexically_normal(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push(c);
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Roots {
