@@ -14,12 +14,9 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "support/workspace.rs"]
+mod support_workspace;
+use support_workspace::workspace;
 
 fn yaml_file(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap();

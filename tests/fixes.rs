@@ -3,17 +3,14 @@
 //! installed), a second run changes nothing, and the fixes in JSON and SARIF.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "support/workspace.rs"]
+mod support_workspace;
+use support_workspace::workspace;
 
 fn drlint(dir: &Path) -> Command {
     let mut cmd = Command::cargo_bin("drlint").unwrap();

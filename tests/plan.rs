@@ -13,12 +13,9 @@ use support_git::git;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "support/workspace.rs"]
+mod support_workspace;
+use support_workspace::workspace;
 
 fn case(name: &str) -> PathBuf {
     workspace()

@@ -12,12 +12,9 @@ use support_git::*;
 use assert_cmd::Command;
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "support/workspace.rs"]
+mod support_workspace;
+use support_workspace::workspace;
 
 fn repo() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();

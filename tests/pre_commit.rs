@@ -25,12 +25,9 @@ use serde_json::Value;
 
 const PRE_COMMIT_VERSION: &str = "4.7.0";
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[path = "support/workspace.rs"]
+mod support_workspace;
+use support_workspace::workspace;
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

@@ -70,10 +70,10 @@ impl Linter {
     /// folder.
     fn config_root(&self, paths: &[PathBuf]) -> Option<String> {
         let c = self.project.config.as_ref()?;
-        if !paths.is_empty() && paths.iter().all(|p| p.is_absolute()) && !c.absolute.is_empty() {
-            Some(c.absolute.clone())
-        } else {
-            Some(c.root.clone())
+        let all_absolute = !paths.is_empty() && paths.iter().all(|p| p.is_absolute());
+        match c.absolute_root() {
+            Some(absolute) if all_absolute => Some(absolute),
+            _ => Some(c.root.clone()),
         }
     }
 

@@ -15,9 +15,16 @@ pub struct LoadedConfig {
     pub root: String,
     /// The configuration's folder.
     pub dir: PathBuf,
+}
+
+impl LoadedConfig {
     /// The configuration's folder as an absolute path with `/` separators, for runs whose
     /// paths are given absolute (their files' display paths are absolute too).
-    pub absolute: String,
+    pub fn absolute_root(&self) -> Option<String> {
+        let absolute = std::path::absolute(&self.dir).ok()?;
+        let real = absolute.canonicalize().unwrap_or(absolute);
+        Some(real.to_string_lossy().replace('\\', "/"))
+    }
 }
 
 pub struct Project {
@@ -239,14 +246,8 @@ impl Project {
                 config
                     .validate(&text, &rules)
                     .map_err(|e| e.render(&shown))?;
-                let absolute = std::path::absolute(&root_path)
-                    .ok()
-                    .and_then(|p| p.canonicalize().ok().or(Some(p)))
-                    .map(|p| p.to_string_lossy().replace('\\', "/"))
-                    .unwrap_or_default();
                 Some(LoadedConfig {
                     config,
-                    absolute,
                     root: display_relative(&root_path),
                     dir: if root_path.as_os_str().is_empty() {
                         PathBuf::from(".")
