@@ -954,3 +954,33 @@ fn a_new_finding_is_placed_on_the_line_the_change_edited() {
         .collect();
     assert_eq!(existing, [("existing", "main.tf", 3)]);
 }
+
+#[test]
+fn placing_findings_reads_only_the_files_they_are_in() {
+    // a change that also deletes a file drlint never reads, whose blob the clone
+    // lacks (a partial clone, a mirror without its largest files): the diff of the
+    // whole change would fail on it ("unable to read"), the findings' files do not
+    let dir = repo();
+    let root = dir.path();
+    fs::create_dir(root.join("db")).unwrap();
+    fs::write(
+        root.join("db/main.tf"),
+        "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = true\n}\n",
+    )
+    .unwrap();
+    fs::write(root.join("tool.bin"), "a large binary\n").unwrap();
+    commit(root, "base");
+    let blob = git(root, &["rev-parse", "HEAD:tool.bin"]);
+    let blob = blob.trim();
+    fs::remove_file(root.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
+    fs::remove_file(root.join("tool.bin")).unwrap();
+    fs::write(
+        root.join("db/main.tf"),
+        "module \"db\" {\n  source              = \"github.com/ministryofjustice/cloud-platform-terraform-rds-instance?ref=9.2.0\"\n  deletion_protection = false\n}\n",
+    )
+    .unwrap();
+    assert_eq!(
+        pr_check(root, "HEAD"),
+        ["new deletion-protection-disabled db/main.tf:3"]
+    );
+}

@@ -58,6 +58,21 @@ impl ChangedLines {
     }
 }
 
+/// The files that placing the new findings looks at: the files of their
+/// primary and secondary locations (display paths, sorted, each once).
+pub fn files_to_place(report: &Report) -> Vec<String> {
+    let mut files: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.status == Some(Status::New))
+        .flat_map(|f| std::iter::once(&f.file).chain(f.related.iter().map(|r| &r.file)))
+        .map(|file| file.path.clone())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
+}
+
 /// Places each new finding whose primary location is not on a changed line
 /// on the first of its secondary locations that is; the primary location
 /// becomes a secondary one, with the primary label as its message. A finding

@@ -305,7 +305,7 @@ impl Linter {
         }
         laps.mark("git");
         let mut report = self.pair(base_inputs, head_inputs);
-        let changed = revisions::changed_lines(&compare)?;
+        let changed = revisions::changed_lines(&compare, &crate::diff::files_to_place(&report))?;
         laps.mark("check");
         report.notices = notices;
         self.add_ages(&mut report);

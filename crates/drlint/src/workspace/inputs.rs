@@ -80,7 +80,7 @@ pub fn root_of(path: &Path) -> Option<PathBuf> {
 }
 
 /// `path` with `.` dropped and each `..` taking away the name before it.
-fn lexically_normal(path: &Path) -> PathBuf {
+pub(crate) fn lexically_normal(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in path.components() {

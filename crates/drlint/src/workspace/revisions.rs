@@ -41,11 +41,30 @@ fn display(prefix: &str, path: &str) -> String {
 
 /// The lines the change added or edited, by display path: since `--base`'s
 /// merge base with HEAD in the working tree, or since HEAD in the index
-/// (`--staged`); an added or untracked file is new throughout.
-pub fn changed_lines(compare: &Compare<'_>) -> Result<crate::diff::ChangedLines, String> {
-    let git = CliGit::new(Path::new("."));
-    let prefix = git.prefix().unwrap_or_default();
+/// (`--staged`); an added or untracked file is new throughout. Only the
+/// files in `paths` (display paths) are compared: the rest of the change,
+/// which may hold large or binary files, is never read.
+pub fn changed_lines(
+    compare: &Compare<'_>,
+    paths: &[String],
+) -> Result<crate::diff::ChangedLines, String> {
     let mut changed = crate::diff::ChangedLines::default();
+    if paths.is_empty() {
+        return Ok(changed);
+    }
+    let git = CliGit::new(Path::new("."));
+    // a file outside the work tree (a plan made elsewhere) has no lines in the change
+    let (top, cwd) = (
+        git.toplevel()?,
+        std::env::current_dir().map_err(|e| e.to_string())?,
+    );
+    let paths: Vec<String> = paths
+        .iter()
+        .filter(|p| crate::workspace::inputs::lexically_normal(&cwd.join(p)).starts_with(&top))
+        .cloned()
+        .collect();
+    let paths = &paths[..];
+    let prefix = git.prefix().unwrap_or_default();
     let (hunks, changes) = match compare {
         Compare::Base(base) => {
             let base_rev = git
@@ -53,14 +72,14 @@ pub fn changed_lines(compare: &Compare<'_>) -> Result<crate::diff::ChangedLines,
                 .ok_or_else(|| format!("unknown revision `{base}`"))?;
             let merge_base = git.merge_base(&base_rev, "HEAD").unwrap_or(base_rev);
             (
-                git.changed_lines(Some(&merge_base), false)?,
+                git.changed_lines(Some(&merge_base), false, paths)?,
                 git.changes(&merge_base)?,
             )
         }
         Compare::Staged => {
             let head = git.resolve("HEAD");
             (
-                git.changed_lines(head.as_deref(), true)?,
+                git.changed_lines(head.as_deref(), true, paths)?,
                 git.staged_changes(head.as_deref())?,
             )
         }

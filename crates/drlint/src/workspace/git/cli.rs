@@ -175,25 +175,33 @@ impl Git for CliGit {
         &self,
         base: Option<&str>,
         staged: bool,
+        paths: &[String],
     ) -> Result<Vec<(String, usize, usize)>, String> {
-        let mut args = vec![
-            "-c",
-            "core.quotePath=false",
-            "diff",
-            "-U0",
-            "-M",
-            "--no-color",
-            "--no-ext-diff",
-            "--src-prefix=a/",
-            "--dst-prefix=b/",
-        ];
-        if staged {
-            args.push("--cached");
+        let mut hunks = Vec::new();
+        // a bounded command line per call (Windows allows 32,767 characters)
+        for chunk in paths.chunks(100) {
+            let mut args = vec![
+                "--literal-pathspecs",
+                "-c",
+                "core.quotePath=false",
+                "diff",
+                "-U0",
+                "-M",
+                "--no-color",
+                "--no-ext-diff",
+                "--src-prefix=a/",
+                "--dst-prefix=b/",
+            ];
+            if staged {
+                args.push("--cached");
+            }
+            args.extend(base);
+            args.push("--");
+            args.extend(chunk.iter().map(String::as_str));
+            let raw = self.run(&args)?;
+            hunks.extend(parse_hunks(&String::from_utf8_lossy(&raw)));
         }
-        args.extend(base);
-        args.push("--");
-        let raw = self.run(&args)?;
-        Ok(parse_hunks(&String::from_utf8_lossy(&raw)))
+        Ok(hunks)
     }
 
     fn staged_changes(&self, base: Option<&str>) -> Result<Vec<FileChange>, String> {

@@ -30,12 +30,14 @@ pub trait Git {
     fn changes(&self, base: &str) -> Result<Vec<FileChange>, String>;
     /// The lines that differ from `base`: (path, first line, count) for each
     /// hunk's new side (`git diff -U0`), of the working tree's files, or of the
-    /// index's when `staged` (`None`: before the first commit). Untracked files
-    /// are not listed: `changes` says they are added.
+    /// index's when `staged` (`None`: before the first commit), for the files
+    /// `paths` names (relative to the current folder; none: no file). Untracked
+    /// files are not listed: `changes` says they are added.
     fn changed_lines(
         &self,
         base: Option<&str>,
         staged: bool,
+        paths: &[String],
     ) -> Result<Vec<(String, usize, usize)>, String>;
     /// Files changed from `base` to the index (what `git commit` would record);
     /// `None` before the first commit, when every staged file is added.
