@@ -35,6 +35,7 @@ pub fn rules_markdown(rules: &[Rule]) -> String {
         if !cases.is_empty() {
             out.push_str("Other severities, by case:\n\n");
             for (severity, message) in cases {
+                let message = Rule::message_for_docs(message);
                 writeln!(out, "- `{severity}`: {message}").unwrap();
             }
             out.push('\n');

@@ -150,6 +150,53 @@ pub struct ItemCondition {
     /// (`expiration.days`). A list of objects on the path (a nested block, or
     /// the module's `[{ days = 30 }]`) is walked into its first object.
     pub when: Box<Condition>,
+    /// The path in an item a finding points at, when the item is written in
+    /// place (`expiration.days`); by default, the first field `when` reads.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// The items of a list or map field for which an `any_item` condition holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchedItems {
+    /// The list or map field.
+    pub field: String,
+    /// The path in each item that a finding points at.
+    pub target: Option<String>,
+    /// The items that match, in the field's order (a map's keys sorted).
+    pub items: Vec<ItemKey>,
+}
+
+/// One item of a list or map field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemKey {
+    /// The item at this index of a list, with its `id` or `name` when it has one.
+    Index(usize, Option<String>),
+    /// The value at this key of a map.
+    Key(String),
+}
+
+impl ItemKey {
+    /// How a message names the item: its key, `id` or `name`, else its 1-based place.
+    pub fn name(&self) -> String {
+        match self {
+            ItemKey::Key(k) | ItemKey::Index(_, Some(k)) => format!("`{k}`"),
+            ItemKey::Index(i, None) => format!("#{}", i + 1),
+        }
+    }
+}
+
+impl MatchedItems {
+    /// `` `a` ``, `` `a` and `b` ``, `` `a`, `b` and 3 more ``.
+    pub fn names(&self) -> String {
+        let names: Vec<String> = self.items.iter().map(ItemKey::name).collect();
+        match names.as_slice() {
+            [] => String::new(),
+            [one] => one.clone(),
+            [a, b] => format!("{a} and {b}"),
+            [a, b, rest @ ..] => format!("{a}, {b} and {} more", rest.len()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -249,6 +296,77 @@ impl Condition {
                 out
             }
             Condition::Not(c) => c.evaluate(fields, options).not(),
+        }
+    }
+
+    /// The items that make the first `any_item` condition that holds true
+    /// hold (inside `all` and `any`, never under `not`).
+    pub fn matched_items(
+        &self,
+        fields: &dyn Fields,
+        options: &BTreeMap<String, Scalar>,
+    ) -> Option<MatchedItems> {
+        match self {
+            Condition::AnyItem(c) => {
+                let list = fields.field(&c.field);
+                let items: Vec<(ItemKey, &Value)> = match &list.value {
+                    Value::List(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            let name = ["id", "name"].iter().find_map(|k| match walk(v, k) {
+                                Some(Value::String(s)) if !s.is_empty() => Some(s),
+                                _ => None,
+                            });
+                            (ItemKey::Index(i, name), v)
+                        })
+                        .collect(),
+                    Value::Object(map) => map
+                        .iter()
+                        .map(|(k, v)| (ItemKey::Key(k.clone()), v))
+                        .collect(),
+                    _ => return None,
+                };
+                let matching: Vec<ItemKey> = items
+                    .into_iter()
+                    .filter(|(_, value)| {
+                        let item = Item {
+                            value,
+                            origin: &list.origin,
+                        };
+                        c.when.evaluate(&item, options) == Truth::True
+                    })
+                    .map(|(key, _)| key)
+                    .collect();
+                if matching.is_empty() {
+                    return None;
+                }
+                let target = c.target.clone().or_else(|| c.when.first_field());
+                Some(MatchedItems {
+                    field: c.field.clone(),
+                    target,
+                    items: matching,
+                })
+            }
+            Condition::All(cs) | Condition::Any(cs) => cs
+                .iter()
+                .filter(|c| c.evaluate(fields, options) == Truth::True)
+                .find_map(|c| c.matched_items(fields, options)),
+            _ => None,
+        }
+    }
+
+    /// The first field the condition reads.
+    fn first_field(&self) -> Option<String> {
+        match self {
+            Condition::Equals(c) | Condition::LessThan(c) | Condition::GreaterThan(c) => {
+                Some(c.field.clone())
+            }
+            Condition::Matches(p) => Some(p.field.clone()),
+            Condition::Present(f) | Condition::Absent(f) | Condition::Fixed(f) => Some(f.clone()),
+            Condition::AnyItem(c) => Some(c.field.clone()),
+            Condition::All(cs) | Condition::Any(cs) => cs.iter().find_map(Condition::first_field),
+            Condition::Not(c) => c.first_field(),
         }
     }
 
@@ -467,6 +585,65 @@ mod tests {
     }
 
     const EXPIRES: &str = "any_item: { field: rules, when: { all: [ { equals: { field: enabled, value: true } }, { present: expiration.days } ] } }";
+
+    #[test]
+    fn matched_items_name_every_item_that_holds() {
+        let item = |id: Option<&str>, days: Option<f64>| {
+            let mut pairs = vec![("enabled", Value::Bool(true))];
+            if let Some(id) = id {
+                pairs.push(("id", Value::String(id.into())));
+            }
+            if let Some(days) = days {
+                pairs.push((
+                    "expiration",
+                    Value::List(vec![obj(&[("days", Value::Number(days))])]),
+                ));
+            }
+            obj(&pairs)
+        };
+        let fields = Map(BTreeMap::from([(
+            "rules",
+            Value::List(vec![
+                item(Some("keep"), None),
+                item(Some("logs"), Some(30.0)),
+                item(None, Some(90.0)),
+            ]),
+        )]));
+        // inside `any` too, and the target defaults to the first field `when` reads
+        let c = cond(&format!("any: [ {{ present: nothing }}, {{ {EXPIRES} }} ]"));
+        let opts = BTreeMap::new();
+        let found = c.matched_items(&fields, &opts).unwrap();
+        assert_eq!(found.field, "rules");
+        assert_eq!(found.target.as_deref(), Some("enabled"));
+        assert_eq!(
+            found.items,
+            [
+                ItemKey::Index(1, Some("logs".into())),
+                ItemKey::Index(2, None)
+            ]
+        );
+        assert_eq!(found.names(), "`logs` and #3");
+        // a map's items are named by their keys; none hold: no items
+        let secrets = Map(BTreeMap::from([(
+            "secrets",
+            obj(&[
+                ("a", obj(&[("window", Value::Number(0.0))])),
+                ("b", obj(&[("window", Value::Number(7.0))])),
+                ("c", obj(&[("window", Value::Number(0.0))])),
+                ("d", obj(&[("window", Value::Number(0.0))])),
+            ]),
+        )]));
+        let c = cond(
+            "any_item: { field: secrets, target: window, when: { equals: { field: window, value: 0 } } }",
+        );
+        let found = c.matched_items(&secrets, &opts).unwrap();
+        assert_eq!(found.names(), "`a`, `c` and 1 more");
+        assert_eq!(found.target.as_deref(), Some("window"));
+        let c = cond(
+            "not: { any_item: { field: secrets, when: { equals: { field: window, value: 0 } } } }",
+        );
+        assert_eq!(c.matched_items(&secrets, &opts), None);
+    }
 
     #[test]
     fn any_item_holds_when_one_item_does() {

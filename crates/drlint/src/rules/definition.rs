@@ -177,6 +177,8 @@ pub struct Case<'r> {
     /// The variant's own severity, which replaces the rule's and `production_severity`.
     pub severity: Option<Severity>,
     pub target: Option<&'r str>,
+    /// The items of a list or map field that make the case hold (`any_item`).
+    pub items: Option<super::condition::MatchedItems>,
 }
 
 #[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
@@ -472,6 +474,12 @@ impl Rule {
         fill_template(&self.help, placeholder_for_docs)
     }
 
+    /// A message template as documentation shows it: placeholders as `<address>`.
+    #[cfg(test)]
+    pub(crate) fn message_for_docs(message: &str) -> String {
+        fill_template(message, placeholder_for_docs)
+    }
+
     /// The rule's options with their defaults.
     pub(crate) fn option_values(&self) -> BTreeMap<String, Scalar> {
         self.options
@@ -490,7 +498,12 @@ impl Rule {
             .variants
             .iter()
             .find(|v| v.when.evaluate(fields, options) == super::Truth::True);
+        // the variant's items, else those of the rule's condition
+        let items = variant
+            .and_then(|v| v.when.matched_items(fields, options))
+            .or_else(|| self.when.as_ref()?.matched_items(fields, options));
         Case {
+            items,
             message: variant.map_or(&self.message, |v| &v.message),
             severity: variant.and_then(|v| v.severity),
             target: variant
@@ -561,6 +574,8 @@ fn placeholder_for_docs(name: &str) -> String {
         }
         // a plan rule's fix, which depends on the change
         "fix" => "The finding's own fix, by case: a generated `moved` block when the plan creates the same data store (same kind and identifier) at another address; `removed { from = <address> lifecycle { destroy = false } }` when Terraform should let it go and leave it running; `for_each` instead of `count` (with a `moved` block per instance) when an index shift destroys it; undoing the edit Terraform cannot make in place, for a replacement. A destroy that is meant: take a final snapshot first, then suppress the finding with the reason.".to_owned(),
+        // outside code in messages, where markdown would read `<items>` as a tag
+        "items" => "the matching items' names".to_owned(),
         _ => format!("<{}>", name.replace(['_', '.'], " ")),
     }
 }

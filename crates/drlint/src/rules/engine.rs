@@ -362,6 +362,26 @@ fn check_instance(
                         nearest_profile: subject.nearest_profile_note(),
                     };
                     let mut f = finding(active, &place, &fields, caller, in_production);
+                    let file = &dir.files[subject.file].source;
+                    if let Some(items) = rule.case(&fields, options).items {
+                        // an argument written in this block (not passed in by a caller)
+                        let name = match fields.field(&items.field).origin {
+                            Origin::Set { name, file: at, .. } if Arc::ptr_eq(&at, file) => {
+                                Some(name)
+                            }
+                            Origin::Set { .. } => None,
+                            _ => Some(items.field.clone()),
+                        };
+                        if let Some(name) = name.filter(|_| Arc::ptr_eq(&f.file, file)) {
+                            let located = super::items::locate(subject.block, &name, &items);
+                            super::items::point_at_items(
+                                &mut f,
+                                file,
+                                &located,
+                                items.target.as_deref(),
+                            );
+                        }
+                    }
                     if let (Some(spec), None) = (&rule.fix, caller) {
                         let target = rule.case(&fields, options).target;
                         f.fix = target.and_then(|t| {
@@ -682,12 +702,18 @@ fn finding(
         }
     }
     let severity = severity_of(active, case.severity, in_production);
-    let message = render_template(case.message, place, fields, options);
+    let message = render_template(case.message, place, fields, options, case.items.as_ref());
     Finding {
         rule: rule.id.clone(),
         severity,
         message,
-        help: Some(render_template(&rule.help, place, fields, options)),
+        help: Some(render_template(
+            &rule.help,
+            place,
+            fields,
+            options,
+            case.items.as_ref(),
+        )),
         docs: rule.docs.clone(),
         file: primary.0,
         span: primary.1,
@@ -741,9 +767,11 @@ fn render_template(
     place: &Place<'_>,
     fields: &dyn Fields,
     options: &BTreeMap<String, Scalar>,
+    items: Option<&super::condition::MatchedItems>,
 ) -> String {
     fill_template(template, |name| match name {
         "address" => place.address.to_owned(),
+        "items" => items.map(|i| i.names()).unwrap_or_default(),
         "kind" => place.kind.to_owned(),
         _ => match options.get(name) {
             Some(option) => option.to_value().to_string(),

@@ -5,6 +5,7 @@ mod condition;
 mod definition;
 mod engine;
 mod fixes;
+mod items;
 mod subject;
 
 pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};

@@ -20,11 +20,25 @@ fn rules_doc_is_fresh() {
 }
 
 /// A finding fills `{address}` and `{moved_block}` in; documentation, which has
-/// no finding, must not show them as written.
+/// no finding, must not show them as written: not in the help, and not in the
+/// messages of the cases `docs/rules.md` lists.
 #[test]
 fn documented_help_has_no_unfilled_placeholders() {
-    for rule in crate::builtin::rules().unwrap() {
-        let help = rule.help_for_docs();
+    let rules = crate::builtin::rules().unwrap();
+    let doc = crate::docs::rules_markdown(&rules);
+    let case_lines = doc
+        .lines()
+        .filter(|l| {
+            l.starts_with("- `note`") || l.starts_with("- `warning`") || l.starts_with("- `error`")
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(case_lines.contains("<address>"), "{case_lines}");
+    for (id, help) in rules
+        .iter()
+        .map(|r| (r.id.as_str(), r.help_for_docs()))
+        .chain([("docs/rules.md cases", case_lines)])
+    {
         let unfilled = help.split('{').skip(1).find(|after| {
             after.split_once('}').is_some_and(|(name, _)| {
                 !name.is_empty()
@@ -36,7 +50,7 @@ fn documented_help_has_no_unfilled_placeholders() {
         assert!(
             unfilled.is_none(),
             "{}: help shows `{{{}`",
-            rule.id,
+            id,
             unfilled.unwrap_or_default()
         );
     }

@@ -331,12 +331,12 @@ fn message_variants_set_their_own_severity() {
     // lifecycle expiration: a note on a versioned bucket, an error on a state or unversioned one
     let rule = "s3-lifecycle-expires-current-objects";
     let f = severities("rules/s3-lifecycle-expires-current-objects");
-    assert_eq!(severity_at(&f, "main.tf", 11, rule), "note");
-    assert_eq!(severity_at(&f, "errors/main.tf", 6, rule), "error");
-    assert_eq!(severity_at(&f, "errors/main.tf", 18, rule), "error");
-    assert_eq!(severity_at(&f, "errors/main.tf", 30, rule), "error");
+    assert_eq!(severity_at(&f, "main.tf", 15, rule), "note");
+    assert_eq!(severity_at(&f, "errors/main.tf", 9, rule), "error");
+    assert_eq!(severity_at(&f, "errors/main.tf", 21, rule), "error");
+    assert_eq!(severity_at(&f, "errors/main.tf", 33, rule), "error");
     let path = "real-coat-chatbot-frontend-prod/s3.corpus.tf";
-    assert_eq!(severity_at(&f, path, 41, rule), "error");
+    assert_eq!(severity_at(&f, path, 46, rule), "error");
 }
 
 #[test]

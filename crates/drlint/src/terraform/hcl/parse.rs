@@ -68,7 +68,7 @@ fn describe(err: &hcl_edit::parser::Error) -> String {
 
 /// The key Terraform reads: an identifier, or a quoted string without
 /// interpolation; `None` for a key computed from an expression.
-fn key_name(key: &ObjectKey) -> Option<String> {
+pub(crate) fn key_name(key: &ObjectKey) -> Option<String> {
     match key {
         ObjectKey::Ident(ident) => Some(ident.as_str().to_owned()),
         ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
@@ -76,7 +76,7 @@ fn key_name(key: &ObjectKey) -> Option<String> {
     }
 }
 
-fn key_span(key: &ObjectKey) -> Option<Range<usize>> {
+pub(crate) fn key_span(key: &ObjectKey) -> Option<Range<usize>> {
     match key {
         ObjectKey::Ident(ident) => ident.span(),
         ObjectKey::Expression(expr) => expr.span(),
