@@ -4,11 +4,12 @@
 mod condition;
 mod definition;
 mod engine;
+mod finding;
 mod fixes;
 mod items;
 mod subject;
 
-pub(crate) use engine::{Place, place_of, severity_of, uncalled_finding};
+pub(crate) use finding::{Place, place_of, severity_of, uncalled_finding};
 
 pub use condition::{Field, Fields, Origin, Truth};
 #[cfg(test)]
