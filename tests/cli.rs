@@ -44,6 +44,23 @@ fn human_output_is_miettes_report_with_a_summary() {
 }
 
 #[test]
+fn a_finding_about_items_points_at_the_first_and_labels_the_others() {
+    let out = drlint()
+        .args([
+            "check",
+            "--color",
+            "never",
+            "fixtures/scenarios/rendering-items",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("human_items", String::from_utf8(out).unwrap());
+}
+
+#[test]
 fn json_output_follows_the_contract() {
     let out = drlint()
         .args([
