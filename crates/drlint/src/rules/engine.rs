@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::condition::{Field, Fields, Origin, Truth};
+use super::condition::{Field, Fields, Truth};
 use super::definition::{Rule, Select, Severity};
 use super::finding::{Place, finding};
 use super::subject::{Subject, subjects};
@@ -363,29 +363,13 @@ fn check_instance(
                         nearest_profile: subject.nearest_profile_note(),
                     };
                     let mut f = finding(active, &place, &fields, caller, in_production);
-                    let file = &dir.files[subject.file].source;
-                    if let Some(items) = rule.case(&fields, options).items {
-                        // an argument written in this block (not passed in by a caller)
-                        let name = match fields.field(&items.field).origin {
-                            Origin::Set { name, file: at, .. } if Arc::ptr_eq(&at, file) => {
-                                Some(name)
-                            }
-                            Origin::Set { .. } => None,
-                            _ => Some(items.field.clone()),
-                        };
-                        if let Some(name) = name.filter(|_| Arc::ptr_eq(&f.file, file)) {
-                            let located = super::items::locate(subject.block, &name, &items);
-                            super::items::point_at_items(
-                                &mut f,
-                                file,
-                                &located,
-                                items.target.as_deref(),
-                            );
-                        }
+                    let case = rule.case(&fields, options);
+                    if let Some(items) = &case.items {
+                        let file = &dir.files[subject.file].source;
+                        super::items::point_at_items(&mut f, items, &fields, subject.block, file);
                     }
                     if let (Some(spec), None) = (&rule.fix, caller) {
-                        let target = rule.case(&fields, options).target;
-                        f.fix = target.and_then(|t| {
+                        f.fix = case.target.and_then(|t| {
                             let field = fields.field(t);
                             let file = &dir.files[subject.file].source;
                             super::fixes::set_target(spec, t, subject, &field, file, canonical)

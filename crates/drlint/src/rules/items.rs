@@ -9,7 +9,7 @@ use std::sync::Arc;
 use hcl_edit::Span;
 use hcl_edit::expr::Expression;
 
-use super::condition::{ItemKey, MatchedItems};
+use super::condition::{Fields, ItemKey, MatchedItems, Origin};
 use crate::finding::{Finding, Related};
 use crate::source::SourceFile;
 use crate::terraform::hcl::{key_name, key_span};
@@ -96,16 +96,29 @@ fn in_expression(expr: &Expression, path: &str) -> Option<Range<usize>> {
     span
 }
 
-/// Points `finding` at the first located item, with the others (and the
-/// argument it pointed at) as secondary labels.
+/// Points `finding` at the first matching item written in `block` (the
+/// argument is written there, not passed in by a caller), with the other
+/// items, and the argument it pointed at, as secondary labels. A finding
+/// whose items are written elsewhere (a variable, a default) is left as it is.
 pub(crate) fn point_at_items(
     finding: &mut Finding,
+    items: &MatchedItems,
+    fields: &dyn Fields,
+    block: &Block,
     file: &Arc<SourceFile>,
-    located: &[(ItemKey, Range<usize>)],
-    target: Option<&str>,
 ) {
+    if !Arc::ptr_eq(&finding.file, file) {
+        return;
+    }
+    let name = match fields.field(&items.field).origin {
+        Origin::Set { name, file: at, .. } if Arc::ptr_eq(&at, file) => name,
+        Origin::Set { .. } => return,
+        // repeated nested blocks, read under the field's name
+        _ => items.field.clone(),
+    };
+    let target = items.target.as_deref();
     // the first as written is the primary location
-    let mut located = located.to_vec();
+    let mut located = locate(block, &name, items);
     located.sort_by_key(|(_, span)| span.start);
     let Some(((first, span), rest)) = located.split_first() else {
         return;
