@@ -365,8 +365,14 @@ fn check_instance(
                     let mut f = finding(active, &place, &fields, caller, in_production);
                     let case = rule.case(&fields, options);
                     if let Some(items) = &case.items {
-                        let file = &dir.files[subject.file].source;
-                        super::items::point_at_items(&mut f, items, &fields, subject.block, file);
+                        super::items::point_at_items(
+                            &mut f,
+                            items,
+                            &fields,
+                            subject.block,
+                            dir,
+                            subject.file,
+                        );
                     }
                     if let (Some(spec), None) = (&rule.fix, caller) {
                         f.fix = case.target.and_then(|t| {

@@ -11,9 +11,8 @@ use hcl_edit::expr::Expression;
 
 use super::condition::{Fields, ItemKey, MatchedItems, Origin};
 use crate::finding::{Finding, Related};
-use crate::source::SourceFile;
 use crate::terraform::hcl::{key_name, key_span};
-use crate::terraform::model::Block;
+use crate::terraform::model::{Block, FileIdx, ModuleDir};
 
 /// At most this many items get a secondary label of their own.
 const MAX_LABELLED: usize = 10;
@@ -48,7 +47,14 @@ pub(crate) fn locate(
             })
             .collect();
     }
-    let nested: Vec<&Block> = block.blocks.iter().filter(|b| b.ident == name).collect();
+    // the items as the list reads them: `dynamic "name"` blocks hold places too
+    let nested: Vec<&Block> = block
+        .blocks
+        .iter()
+        .filter(|b| {
+            b.ident == name || (b.ident == "dynamic" && b.labels.first().is_some_and(|l| l == name))
+        })
+        .collect();
     items
         .items
         .iter()
@@ -96,26 +102,50 @@ fn in_expression(expr: &Expression, path: &str) -> Option<Range<usize>> {
     span
 }
 
-/// Points `finding` at the first matching item written in `block` (the
-/// argument is written there, not passed in by a caller), with the other
-/// items, and the argument it pointed at, as secondary labels. A finding
-/// whose items are written elsewhere (a variable, a default) is left as it is.
+/// Points `finding` at the first matching item where it is written: in the
+/// subject's own block (the argument is written there, not passed in by a
+/// caller), or in the companion resource that holds the list (an
+/// `aws_s3_bucket_lifecycle_configuration`'s `rule` blocks). The other items,
+/// and where the finding pointed, become secondary labels. A finding whose
+/// items are written elsewhere (a variable, a default) is left as it is.
 pub(crate) fn point_at_items(
     finding: &mut Finding,
     items: &MatchedItems,
     fields: &dyn Fields,
-    block: &Block,
-    file: &Arc<SourceFile>,
+    subject: &Block,
+    dir: &ModuleDir,
+    subject_file: FileIdx,
 ) {
-    if !Arc::ptr_eq(&finding.file, file) {
+    let own = &dir.files[subject_file].source;
+    if !Arc::ptr_eq(&finding.file, own) {
         return;
     }
-    let name = match fields.field(&items.field).origin {
-        Origin::Set { name, file: at, .. } if Arc::ptr_eq(&at, file) => name,
+    let (block, name, file) = match fields.field(&items.field).origin {
+        Origin::Set { name, file, .. } if Arc::ptr_eq(&file, own) => (subject, name, file),
         Origin::Set { .. } => return,
+        Origin::Companion {
+            file,
+            span,
+            address,
+            ..
+        } => {
+            // the list is read from the companion's nested blocks, labelled at the first
+            let Some(companion) = dir
+                .blocks()
+                .find(|(i, b)| Arc::ptr_eq(&dir.files[*i].source, &file) && b.address() == address)
+                .map(|(_, b)| b)
+            else {
+                return;
+            };
+            let Some(first) = companion.blocks.iter().find(|b| b.header == span) else {
+                return;
+            };
+            (companion, first.ident.clone(), file)
+        }
         // repeated nested blocks, read under the field's name
-        _ => items.field.clone(),
+        _ => (subject, items.field.clone(), Arc::clone(own)),
     };
+    let file = &file;
     let target = items.target.as_deref();
     // the first as written is the primary location
     let mut located = locate(block, &name, items);
@@ -140,7 +170,7 @@ pub(crate) fn point_at_items(
         message: finding
             .label
             .clone()
-            .unwrap_or_else(|| "in this argument".to_owned()),
+            .unwrap_or_else(|| "the finding is about this block".to_owned()),
     }];
     related.extend(rest.iter().take(MAX_LABELLED).map(|(key, span)| Related {
         file: Arc::clone(file),
