@@ -4,29 +4,34 @@
 //! dropped in one pass; only findings (and the files they point into) survive.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
 use std::sync::{Arc, LazyLock};
+
+mod file_findings;
+mod report;
+mod settings;
+
+pub use report::{Report, Summary};
+pub use settings::{CliVar, FetchedModule, Input, Settings};
 
 use rayon::prelude::*;
 use regex::Regex;
 
-use crate::config::{Resolved, RuleSettings};
-use crate::eval::{Bindings, Budget, Scope, Value};
-use crate::finding::{Finding, Related, finalize};
-use crate::hcl::{ParseError, parse_hcl};
+use crate::config::RuleSettings;
+use crate::eval::{Bindings, Scope, Value};
+use crate::finding::{Finding, finalize};
+use crate::hcl::parse_hcl;
 use crate::markers::{MarkerFolder, MarkerNames, check_marker};
 use crate::model::{ModuleDir, TfFile};
-use crate::namespace::{DEFAULT_PRODUCTION_PATTERN, NAMESPACE_FILE, read_namespace};
+use crate::namespace::{NAMESPACE_FILE, read_namespace};
 use crate::profile::{ProfileSet, Scalar};
 use crate::rules::{
-    ActiveRule, Context, DirFacts, HardCodedUse, Inspected, Refactoring, Rule, Select, Severity,
-    check_root, join_dir,
+    ActiveRule, Context, DirFacts, HardCodedUse, Rule, Select, check_root, join_dir,
 };
 use crate::source::SourceFile;
 use crate::suppress::{
     FileSuppressions, apply, hcl_comments, suppressions as find_suppressions, today, yaml_comments,
 };
-use crate::vars::{RawVar, auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
+use crate::vars::{auto_tfvars_rank, bind_raw, is_auto_tfvars, read_tfvars};
 
 pub const PARSE_ERROR: &str = "parse-error";
 /// A file found and not read: not a regular file, too large, outside the checked
@@ -40,184 +45,6 @@ pub const INPUT_SKIPPED: &str = "input-skipped";
 const UNSHOWABLE_NAME: &str = "its name holds a backslash (a folder separator on Windows) or bytes that are not UTF-8 (shown as `\\xNN`), so drlint cannot name it unambiguously: rename it";
 pub const DUPLICATE_OBJECT_KEY: &str = "duplicate-object-key";
 pub const EVALUATION_CYCLE: &str = "evaluation-cycle";
-
-/// One file handed to the checker: its display path (relative, `/`-separated)
-/// and its bytes, or why it was not read (reported as `input-skipped`). `.tf`
-/// files, automatic `.tfvars` files and `00-namespace.yaml` files are understood.
-#[derive(Debug, Clone)]
-pub struct Input {
-    pub path: String,
-    pub content: Result<Vec<u8>, String>,
-}
-
-/// A variable value from the command line, in command-line order.
-#[derive(Debug, Clone)]
-pub enum CliVar {
-    /// `--var-file`: a `.tfvars` or `.tfvars.json` file.
-    File(Input),
-    /// `--var NAME=VALUE`.
-    Assign(RawVar),
-}
-
-/// Settings of a run beyond rules and profiles.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// `TF_VAR_*` values: the lowest precedence after defaults.
-    pub env_vars: Vec<RawVar>,
-    /// `--var` and `--var-file`, in order: the highest precedence.
-    pub cli_vars: Vec<CliVar>,
-    /// A namespace whose name matches is production.
-    pub production_name: Regex,
-    /// Remote modules fetched by `terraform init` (from `.terraform/modules/modules.json`),
-    /// whose files are among the inputs.
-    pub fetched_modules: Vec<FetchedModule>,
-    /// Record every data store and its effective attributes in the report.
-    pub inspect: bool,
-    /// Today as `YYYY-MM-DD`, for suppressions with `until=`; the system date when unset.
-    pub today: Option<String>,
-    /// Every rule id that exists, enabled or not: a suppression naming a
-    /// disabled rule is not reported as unused, one naming no rule at all is.
-    pub known_rules: Vec<String>,
-    /// `.drlint.yaml` rule settings, and its folder as a display path (`.`,
-    /// `../repo`): override globs match module folders relative to it.
-    pub config: Option<(Resolved, String)>,
-    /// How Helm values files are read, grouped into releases and profiled.
-    pub helm: crate::helm::HelmSettings,
-    /// Limits on evaluating Terraform, per module instance: past them a value
-    /// is unknown, and `Summary::budget_exceeded` counts it.
-    pub budget: Budget,
-    /// A Terraform plan to check with the inputs (`--plan`): its changes are
-    /// located at their blocks and meet the rules ([`crate::plan`]).
-    pub plan: Option<Arc<crate::plan::PlanRun>>,
-}
-
-/// One entry of `.terraform/modules/modules.json`.
-#[derive(Debug, Clone)]
-pub struct FetchedModule {
-    /// The root module folder holding `.terraform/`.
-    pub root: String,
-    /// `rds`, or `app.rds` for a module called inside module `app`.
-    pub key: String,
-    /// The folder of its files.
-    pub dir: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            env_vars: Vec::new(),
-            cli_vars: Vec::new(),
-            production_name: Regex::new(DEFAULT_PRODUCTION_PATTERN).expect("valid pattern"),
-            fetched_modules: Vec::new(),
-            inspect: false,
-            today: None,
-            known_rules: Vec::new(),
-            config: None,
-            helm: crate::helm::HelmSettings::default(),
-            budget: Budget::default(),
-            plan: None,
-        }
-    }
-}
-
-/// Counts of a run besides its findings.
-#[derive(Debug, Default)]
-pub struct Summary {
-    /// Files read.
-    pub files: usize,
-    /// Findings hidden by a suppression comment in force.
-    pub suppressed: usize,
-    /// Rule × block pairs left undecided because a value was unknown.
-    pub unknown: usize,
-    /// Terraform values left unknown because evaluation reached a limit of
-    /// `Settings::budget` (each place once per module instance), and roots whose
-    /// module calls were cut at its `module_instances`.
-    pub budget_exceeded: usize,
-}
-
-/// What a run found: findings (sorted, with fingerprints), the summary, notices, and in PR
-/// mode the fixed findings. Render it with a [`crate::report::Render`] format.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub(crate) findings: Vec<Finding>,
-    pub(crate) summary: Summary,
-    /// Every data store, when `Settings::inspect` is set; sorted by path and address.
-    pub(crate) inspected: Vec<Inspected>,
-    /// What a baseline hid and which of its entries no longer match, when one was applied.
-    pub(crate) baseline: Option<crate::baseline::BaselineOutcome>,
-    /// `moved` and `removed` blocks, when `Settings::inspect` is set.
-    pub(crate) refactorings: Vec<Refactoring>,
-    /// What the modules in use hard-code, once per module and ref, with their call counts.
-    pub(crate) hard_coded: Vec<HardCodedUse>,
-    /// Findings present at the base of a pull request and gone at its head (PR mode).
-    pub(crate) fixed: Vec<Finding>,
-    /// Whether this is a PR-mode comparison (findings carry a status).
-    pub(crate) compared: bool,
-    /// The folders whose files were checked (display paths, `.` for the current one):
-    /// what a finding that is absent can be said to be fixed in.
-    pub(crate) folders: BTreeSet<String>,
-    /// What the run tells its user besides findings.
-    pub(crate) notices: Vec<crate::linter::Notice>,
-    /// What each phase of the run took.
-    pub(crate) timings: Vec<(&'static str, std::time::Duration)>,
-}
-
-impl Report {
-    /// The findings, sorted by path, position and rule.
-    pub fn findings(&self) -> &[Finding] {
-        &self.findings
-    }
-
-    /// In PR mode, the findings of the base that are gone at the head.
-    pub fn fixed(&self) -> &[Finding] {
-        &self.fixed
-    }
-
-    /// How many findings have this severity.
-    pub fn count(&self, severity: Severity) -> usize {
-        self.findings
-            .iter()
-            .filter(|f| f.severity == severity)
-            .count()
-    }
-
-    /// How many files were checked, findings suppressed, and values left unknown.
-    pub fn summary(&self) -> &Summary {
-        &self.summary
-    }
-
-    /// Whether this is a PR-mode comparison, whose findings carry a status.
-    pub fn is_comparison(&self) -> bool {
-        self.compared
-    }
-
-    /// What the run tells its user besides findings.
-    pub fn notices(&self) -> &[crate::linter::Notice] {
-        &self.notices
-    }
-
-    /// What each phase of the run took (discover, read, check, history...).
-    pub fn timings(&self) -> &[(&'static str, std::time::Duration)] {
-        &self.timings
-    }
-
-    /// Keeps only the findings for which `keep` holds (e.g. production, or new in PR mode).
-    pub fn retain(&mut self, keep: impl FnMut(&Finding) -> bool) {
-        self.findings.retain(keep);
-    }
-
-    /// Keeps only the fixed findings for which `keep` holds.
-    pub fn retain_fixed(&mut self, keep: impl FnMut(&Finding) -> bool) {
-        self.fixed.retain(keep);
-    }
-
-    /// Hides the findings the baseline accepts; the report then says how many it hid and
-    /// which of its entries no longer match.
-    pub fn apply_baseline(&mut self, baseline: &crate::baseline::Baseline) {
-        let outcome = baseline.apply(self);
-        self.baseline = Some(outcome);
-    }
-}
 
 /// Rules, profiles and settings, ready to check inputs.
 pub struct Checker {
@@ -787,194 +614,6 @@ impl Checker {
         } else {
             self.settings.known_rules.clone()
         }
-    }
-
-    /// The `input-skipped` finding of a file not read (its content is why), or of a
-    /// path holding a backslash.
-    pub(crate) fn skipped(&self, input: &Input) -> Finding {
-        let why = match &input.content {
-            _ if input.path.contains('\\') => UNSHOWABLE_NAME,
-            Err(why) => why.as_str(),
-            Ok(_) => "",
-        };
-        self.file_finding(
-            INPUT_SKIPPED,
-            Severity::Warning,
-            Arc::new(SourceFile::new(input.path.clone(), "")),
-            0..0,
-            why,
-            format!("{} was not read: {why}", input.path),
-        )
-    }
-
-    /// A finding about a file as a whole or a place in it, of a `select: parser`
-    /// rule (`default` is its severity when the rule is not loaded).
-    pub(crate) fn file_finding(
-        &self,
-        id: &str,
-        default: Severity,
-        file: Arc<SourceFile>,
-        span: Range<usize>,
-        label: &str,
-        message: String,
-    ) -> Finding {
-        let rule = self.rule(id);
-        Finding {
-            rule: id.to_owned(),
-            severity: rule.map_or(default, |r| r.severity),
-            help: rule.map(|r| r.help.clone()),
-            docs: rule.and_then(|r| r.docs.clone()),
-            label: Some(label.to_owned()),
-            message,
-            file,
-            span,
-            related: Vec::new(),
-            identity: String::new(),
-            fingerprint: String::new(),
-            status: None,
-            since: None,
-            production: None,
-            fix: None,
-        }
-    }
-
-    /// The input as UTF-8 text, or the finding saying why not (`input-skipped` for
-    /// a file not read, `parse-error` for one that is not UTF-8).
-    pub(crate) fn decode(&self, input: &Input) -> Result<Arc<SourceFile>, Box<Finding>> {
-        let bytes = match &input.content {
-            Ok(bytes) if !input.path.contains('\\') => bytes,
-            _ => return Err(Box::new(self.skipped(input))),
-        };
-        match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Arc::new(SourceFile::new(input.path.clone(), text))),
-            Err(e) => {
-                let offset = e.valid_up_to();
-                let lossy = String::from_utf8_lossy(bytes).into_owned();
-                let file = Arc::new(SourceFile::new(input.path.clone(), lossy));
-                let span = file.char_span(offset);
-                Err(Box::new(self.problem(
-                    file,
-                    span,
-                    format!("file is not UTF-8 text (invalid byte at offset {offset})"),
-                )))
-            }
-        }
-    }
-
-    fn parse_error(&self, file: Arc<SourceFile>, e: ParseError) -> Finding {
-        // an offset from a parser may fall inside a character (serde_json counts
-        // bytes up to the one it stopped at): the finding points at its character
-        let span = file.char_span(e.offset);
-        self.problem(file, span, e.message)
-    }
-
-    pub(crate) fn problem(
-        &self,
-        file: Arc<SourceFile>,
-        span: Range<usize>,
-        message: String,
-    ) -> Finding {
-        let summary = format!("{} could not be read: {message}", file.path);
-        self.file_finding(PARSE_ERROR, Severity::Error, file, span, &message, summary)
-    }
-
-    /// An `evaluation-cycle` finding (a rule of `select: parser`), when the rule is in force.
-    fn cycle_finding(
-        &self,
-        file: Arc<SourceFile>,
-        span: Range<usize>,
-        message: String,
-        related: Vec<Related>,
-    ) -> Option<Finding> {
-        let rule = self.rule(EVALUATION_CYCLE)?;
-        Some(Finding {
-            rule: rule.id.clone(),
-            severity: rule.severity,
-            identity: message.clone(),
-            label: Some("its value is unknown: drlint does not follow the cycle".to_owned()),
-            message,
-            help: Some(rule.help.clone()),
-            docs: rule.docs.clone(),
-            file,
-            span,
-            related,
-            fingerprint: String::new(),
-            status: None,
-            since: None,
-            production: None,
-            fix: None,
-        })
-    }
-
-    /// Locals that use their own result, once per folder however often it is instantiated.
-    fn local_cycle_findings(&self, dir: &ModuleDir) -> Vec<Finding> {
-        if self.rule(EVALUATION_CYCLE).is_none() {
-            return Vec::new();
-        }
-        crate::eval::local_cycles(dir)
-            .into_iter()
-            .filter_map(|cycle| {
-                let names: Vec<&str> = cycle.iter().map(|(_, a)| a.name.as_str()).collect();
-                let (file, first) = cycle[0];
-                let related = cycle[1..]
-                    .iter()
-                    .map(|(f, a)| Related {
-                        file: Arc::clone(&dir.files[*f].source),
-                        span: a.span.clone(),
-                        message: format!("`local.{}` is part of the cycle", a.name),
-                    })
-                    .collect();
-                self.cycle_finding(
-                    Arc::clone(&dir.files[file].source),
-                    first.span.clone(),
-                    crate::eval::cycle_message(&names),
-                    related,
-                )
-            })
-            .collect()
-    }
-
-    /// Module calls that contain themselves, once per call site.
-    fn module_cycle_findings(&self, cycles: Vec<crate::rules::ModuleCycle>) -> Vec<Finding> {
-        let mut seen = BTreeSet::new();
-        cycles
-            .into_iter()
-            .filter(|c| seen.insert((c.file.path.clone(), c.span.start, c.span.end)))
-            .filter_map(|c| self.cycle_finding(c.file, c.span, c.message, Vec::new()))
-            .collect()
-    }
-
-    fn duplicate_key_findings(&self, tf: &TfFile) -> Vec<Finding> {
-        let Some(rule) = self.rule(DUPLICATE_OBJECT_KEY) else {
-            return Vec::new();
-        };
-        tf.duplicate_keys
-            .iter()
-            .map(|d| Finding {
-                rule: rule.id.clone(),
-                severity: rule.severity,
-                message: format!(
-                    "object key `{}` is repeated: Terraform keeps only the last value",
-                    d.key
-                ),
-                help: Some(rule.help.clone()),
-                docs: rule.docs.clone(),
-                file: Arc::clone(&tf.source),
-                span: d.second.clone(),
-                label: Some("this value wins".to_owned()),
-                related: vec![Related {
-                    file: Arc::clone(&tf.source),
-                    span: d.first.clone(),
-                    message: format!("first definition of `{}`, discarded", d.key),
-                }],
-                identity: d.key.clone(),
-                fingerprint: String::new(),
-                status: None,
-                since: None,
-                production: None,
-                fix: None,
-            })
-            .collect()
     }
 }
 
