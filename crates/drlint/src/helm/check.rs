@@ -7,8 +7,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use super::HelmSettings;
+use super::charts::{ChartDependency, read_charts};
 use super::fields::{KeySubject, Subject, join_path, split_path};
-use super::layers::{self, Loc, Merged, Overlay, Value as HelmValue};
+use super::findings::{ReleasePlace, merge_environments};
+use super::layers::{self, Merged, Value as HelmValue};
 use super::profile::{ChartProfile, KeyRead, key_read};
 use super::releases::{Release, releases};
 use super::yaml::{self, Node, Problem};
@@ -16,7 +18,7 @@ use crate::Input;
 use crate::check::Checker;
 use crate::eval::Value;
 use crate::finding::{Finding, Related};
-use crate::rules::{ActiveRule, Fields, Select, Severity, Truth};
+use crate::rules::{ActiveRule, Select, Severity, Truth};
 use crate::source::SourceFile;
 use crate::suppress::{Comment, FileSuppressions};
 
@@ -52,7 +54,7 @@ struct Instance<'p> {
     other_version: bool,
 }
 
-fn dir_of(path: &str) -> &str {
+pub(super) fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
@@ -476,7 +478,11 @@ impl Checker {
         out
     }
 
-    fn yaml_problems(&self, file: &Arc<SourceFile>, problems: &[Problem]) -> Vec<Finding> {
+    pub(super) fn yaml_problems(
+        &self,
+        file: &Arc<SourceFile>,
+        problems: &[Problem],
+    ) -> Vec<Finding> {
         problems
             .iter()
             .filter_map(|p| match p {
@@ -575,58 +581,6 @@ impl Checker {
 
 /// A chart used by a release, with each component's key tree (profile) and where it is.
 type InstanceKeys<'i, 'p> = (&'i Instance<'p>, Vec<(Vec<String>, &'p serde_json::Value)>);
-
-/// A dependency a `Chart.yaml` declares.
-struct ChartDependency {
-    name: String,
-    alias: Option<String>,
-    version: Option<String>,
-}
-
-/// The dependencies of each chart folder's `Chart.yaml`.
-fn read_charts(
-    checker: &Checker,
-    charts: &[&Input],
-    out: &mut HelmOutcome,
-) -> HashMap<String, Vec<ChartDependency>> {
-    let mut by_dir = HashMap::new();
-    for input in charts {
-        let Ok(file) = checker.decode(input) else {
-            // an unreadable Chart.yaml only loses the chart's name
-            continue;
-        };
-        let parsed = yaml::parse_with(&file.text, checker.settings.helm.limits);
-        if parsed.problems.iter().any(Problem::is_fatal) {
-            out.findings
-                .extend(checker.yaml_problems(&file, &parsed.problems));
-            continue;
-        }
-        let deps = parsed
-            .documents
-            .first()
-            .and_then(|d| d.get("dependencies"))
-            .map(|d| match &d.value {
-                yaml::Value::Seq(items) => items
-                    .iter()
-                    .filter_map(|i| {
-                        let text = |k: &str| match i.get(k).map(|n| &n.value) {
-                            Some(yaml::Value::Str(s)) => Some(s.clone()),
-                            _ => None,
-                        };
-                        Some(ChartDependency {
-                            name: text("name")?,
-                            alias: text("alias"),
-                            version: text("version"),
-                        })
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            })
-            .unwrap_or_default();
-        by_dir.insert(dir_of(&file.path).to_owned(), deps);
-    }
-    by_dir
-}
 
 /// Releases the configuration names, with the files found.
 fn configured_releases(helm: &HelmSettings, paths: &[String]) -> Vec<Release> {
@@ -734,308 +688,4 @@ fn read_by_chart(
         }
     }
     Some(true)
-}
-
-/// Where a release's findings point, and how they are worded.
-struct ReleasePlace<'r> {
-    release: &'r Release,
-    /// The most specific layer: where a finding about something absent points.
-    top: &'r Arc<SourceFile>,
-    in_production: &'r Value,
-}
-
-fn shown(value: &Value) -> String {
-    match value {
-        Value::List(items) => format!("a list of {}", items.len()),
-        Value::Object(map) => format!("a map of {}", map.len()),
-        v => v.to_string(),
-    }
-}
-
-/// "overrides `2`, set here": the secondary label on the value an overlay replaced.
-fn overridden(over: &Loc) -> String {
-    let text = over.file.text.get(over.span.clone()).unwrap_or("").trim();
-    let first = text.lines().next().unwrap_or("");
-    if first.is_empty() || first.chars().count() > 40 || text.contains('\n') {
-        "overrides the value set here".to_owned()
-    } else {
-        format!("overrides `{first}`, set here")
-    }
-}
-
-fn line_of(loc: &Loc) -> String {
-    format!(
-        "{}:{}",
-        loc.file.path,
-        loc.file.line_col(loc.span.start).line
-    )
-}
-
-impl ReleasePlace<'_> {
-    fn render(&self, template: &str, fields: &dyn Fields, active: &ActiveRule<'_>) -> String {
-        crate::rules::fill_template(template, |name| {
-            if let Some(option) = active.options.get(name) {
-                return option.to_value().to_string();
-            }
-            match fields.field(name).value {
-                Value::String(s) => s,
-                other => shown(&other),
-            }
-        })
-    }
-
-    fn base(&self, active: &ActiveRule<'_>, fields: &dyn Fields) -> (Finding, Option<String>) {
-        let case = active.rule.case(fields, &active.options);
-        let finding = Finding {
-            rule: active.rule.id.clone(),
-            severity: crate::rules::severity_of(active, case.severity, self.in_production),
-            message: self.render(case.message, fields, active),
-            help: Some(self.render(&active.rule.help, fields, active)),
-            docs: active.rule.docs.clone(),
-            file: Arc::clone(self.top),
-            span: 0..0,
-            label: None,
-            related: Vec::new(),
-            identity: String::new(),
-            fingerprint: String::new(),
-            status: None,
-            since: None,
-            production: match self.in_production {
-                Value::Bool(b) => Some(*b),
-                _ => None,
-            },
-            fix: None,
-        };
-        (finding, case.target.map(str::to_owned))
-    }
-
-    /// A finding about a workload or the release: at the line that set the
-    /// target's value (with the value it overrode), else at the nearest key
-    /// written above it.
-    fn workload_finding(
-        &self,
-        active: &ActiveRule<'_>,
-        subject: &Subject<'_>,
-        component: &str,
-        at: &[String],
-        root: &Merged,
-    ) -> Finding {
-        let (mut f, target) = self.base(active, subject);
-        f.identity = format!(
-            "{}#{component}#{}",
-            self.release.name,
-            target.as_deref().unwrap_or("")
-        );
-        let target_keys = target
-            .as_deref()
-            .and_then(split_path)
-            .map(|k| subject.chart_keys(&k))
-            .unwrap_or_default();
-        let node = subject.root.and_then(|r| r.get_path(&target_keys));
-        let shown_path = target.clone().unwrap_or_default();
-        match node {
-            Some(node) if node.default_of.is_none() => {
-                let key = node.key.clone().unwrap_or(node.at.clone());
-                f.file = Arc::clone(&key.file);
-                f.span =
-                    if Arc::ptr_eq(&key.file, &node.at.file) && node.at.span.end > key.span.start {
-                        key.span.start..node.at.span.end
-                    } else {
-                        key.span.clone()
-                    };
-                f.label = Some(format!(
-                    "`{shown_path}` is {}",
-                    shown(&super::fields::to_value(node))
-                ));
-                if let Some(over) = &node.overrode {
-                    f.related.push(Related {
-                        file: Arc::clone(&over.file),
-                        span: over.span.clone(),
-                        message: overridden(over),
-                    });
-                }
-            }
-            other => {
-                // absent, or a chart default: the nearest key written above it
-                let mut keys: Vec<String> = at.to_vec();
-                keys.extend(target_keys.iter().cloned());
-                let anchor = nearest_written(root, &keys).unwrap_or(Loc {
-                    file: Arc::clone(self.top),
-                    span: 0..0,
-                });
-                f.file = Arc::clone(&anchor.file);
-                f.span = anchor.span.clone();
-                f.label = Some(match (other, &target) {
-                    (Some(node), Some(t)) => format!(
-                        "`{t}` is not set: {} defaults it to {}",
-                        node.default_of.as_deref().unwrap_or("the chart"),
-                        shown(&super::fields::to_value(node))
-                    ),
-                    (_, Some(t)) => format!("`{t}` is not set"),
-                    (_, None) => format!("{component} is defined here"),
-                });
-            }
-        }
-        f
-    }
-
-    fn key_finding(
-        &self,
-        active: &ActiveRule<'_>,
-        subject: &KeySubject<'_>,
-        path: &[String],
-    ) -> Finding {
-        let (mut f, _) = self.base(active, subject);
-        let node = subject.node;
-        let key = node.key.clone().unwrap_or(node.at.clone());
-        f.file = Arc::clone(&key.file);
-        f.span = key.span.clone();
-        f.identity = format!("{}#{}", self.release.name, join_path(path));
-        f.label = Some(match &node.value {
-            HelmValue::Map(_) | HelmValue::Seq(_) => format!("`{}`", join_path(path)),
-            _ => format!(
-                "`{}` is {}",
-                join_path(path),
-                shown(&super::fields::to_value(node))
-            ),
-        });
-        if let Some(over) = &node.overrode {
-            f.related.push(Related {
-                file: Arc::clone(&over.file),
-                span: over.span.clone(),
-                message: overridden(over),
-            });
-        }
-        f
-    }
-
-    fn overlay_finding(&self, active: &ActiveRule<'_>, event: &Overlay) -> Finding {
-        struct NoFields;
-        impl Fields for NoFields {
-            fn field(&self, _: &str) -> crate::rules::Field {
-                crate::rules::Field::absent()
-            }
-        }
-        let (mut f, _) = self.base(active, &NoFields);
-        let (path, overlay, base, message, label) = match event {
-            Overlay::ListReplaced {
-                path,
-                overlay,
-                base,
-                dropped,
-            } => (
-                path,
-                overlay,
-                base,
-                format!(
-                    "`{}` replaces the list of {} whole: Helm does not merge lists, so {dropped} of its entries {} dropped",
-                    join_path(path),
-                    line_of(base),
-                    if *dropped == 1 { "is" } else { "are" }
-                ),
-                "this list replaces the base's".to_owned(),
-            ),
-            Overlay::KeyDeleted {
-                path,
-                overlay,
-                base,
-            } => (
-                path,
-                overlay,
-                base,
-                format!(
-                    "`{}` is null here: Helm deletes the key and everything the base sets under it ({})",
-                    join_path(path),
-                    line_of(base)
-                ),
-                "null deletes the key".to_owned(),
-            ),
-        };
-        f.message = message;
-        f.file = Arc::clone(&overlay.file);
-        f.span = overlay.span.clone();
-        f.label = Some(label);
-        f.identity = format!("{}#{}", self.release.name, join_path(path));
-        f.related.push(Related {
-            file: Arc::clone(&base.file),
-            span: base.span.clone(),
-            message: "set here in the base".to_owned(),
-        });
-        f
-    }
-}
-
-/// The deepest key along `keys` that a file writes.
-fn nearest_written(root: &Merged, keys: &[String]) -> Option<Loc> {
-    let mut node = root;
-    let mut best = None;
-    for key in keys {
-        let Some(next) = node.get(key) else {
-            break;
-        };
-        if next.default_of.is_none()
-            && let Some(k) = &next.key
-        {
-            best = Some(k.clone());
-        }
-        node = next;
-    }
-    best
-}
-
-/// One finding per rule and place, even when several environments share it:
-/// the environments are named in the message, the severity is the highest.
-fn merge_environments(findings: Vec<(Finding, Option<String>)>) -> Vec<Finding> {
-    struct Group {
-        finding: Finding,
-        productions: Vec<Option<bool>>,
-        environments: Vec<String>,
-    }
-    let mut groups: Vec<Group> = Vec::new();
-    let mut index: HashMap<(String, String, usize, String), usize> = HashMap::new();
-    for (f, env) in findings {
-        let key = (
-            f.rule.clone(),
-            f.file.path.clone(),
-            f.span.start,
-            f.identity.clone(),
-        );
-        match index.get(&key) {
-            Some(&i) => {
-                let group = &mut groups[i];
-                group.finding.severity = group.finding.severity.max(f.severity);
-                group.productions.push(f.production);
-                group.environments.extend(env);
-            }
-            None => {
-                index.insert(key, groups.len());
-                groups.push(Group {
-                    productions: vec![f.production],
-                    finding: f,
-                    environments: env.into_iter().collect(),
-                });
-            }
-        }
-    }
-    groups
-        .into_iter()
-        .map(|g| {
-            let mut f = g.finding;
-            f.production = if g.productions.contains(&Some(true)) {
-                Some(true)
-            } else if g.productions.iter().all(|p| *p == Some(false)) {
-                Some(false)
-            } else {
-                None
-            };
-            if !g.environments.is_empty() {
-                f.message.push_str(&format!(
-                    " (environment{} {})",
-                    if g.environments.len() == 1 { "" } else { "s" },
-                    g.environments.join(", ")
-                ));
-            }
-            f
-        })
-        .collect()
 }

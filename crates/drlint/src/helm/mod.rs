@@ -3,8 +3,10 @@
 //! `helm -f` merges them (layers), chart profiles (profile), and the fields
 //! the rules see (fields, check).
 
+mod charts;
 pub(crate) mod check;
 pub mod fields;
+mod findings;
 pub mod layers;
 pub mod profile;
 pub mod releases;
