@@ -77,6 +77,39 @@ struct ParsedDir {
     suppressions: Vec<FileSuppressions>,
 }
 
+/// What the roots' checks found, gathered folder by folder.
+#[derive(Default)]
+struct Gathered<'p> {
+    findings: Vec<Finding>,
+    unknown: usize,
+    budget_exceeded: usize,
+    cycles: Vec<crate::rules::ModuleCycle>,
+    inspected: Vec<crate::rules::Inspected>,
+    refactorings: Vec<crate::rules::Refactoring>,
+    /// What the modules in use hard-code, once per module and ref, calls counted.
+    hard_coded: BTreeMap<String, HardCodedUse>,
+    /// (root, its data stores, its production status), for the marker rules.
+    roots: Vec<(&'p str, Vec<String>, Value)>,
+}
+
+impl<'p> Gathered<'p> {
+    fn add(&mut self, root: &'p str, o: crate::rules::DirOutcome) {
+        self.roots.push((root, o.data_stores, o.in_production));
+        self.findings.extend(o.findings);
+        self.unknown += o.unknown;
+        self.budget_exceeded += o.budget_exceeded;
+        self.cycles.extend(o.cycles);
+        self.inspected.extend(o.inspected);
+        self.refactorings.extend(o.refactorings);
+        for (module, u) in o.hard_coded {
+            self.hard_coded
+                .entry(module)
+                .and_modify(|h| h.calls += u.calls)
+                .or_insert(u);
+        }
+    }
+}
+
 /// `source = "./x"` or `"../x"`: a local module call, found without parsing.
 static LOCAL_SOURCE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"(?m)^\s*source\s*=\s*"(\.\.?/[^"]*)""#).expect("valid pattern"));
@@ -204,40 +237,15 @@ impl Checker {
                 (problems, suppressions, outcome)
             })
             .collect();
-        let mut unknown = 0;
+        let mut gathered = Gathered::default();
         let mut instantiated = BTreeSet::new();
-        let mut inspected = Vec::new();
-        let mut refactorings = Vec::new();
-        let mut hard_coded: BTreeMap<String, HardCodedUse> = BTreeMap::new();
-        let mut merge_hard_coded = |uses: BTreeMap<String, HardCodedUse>| {
-            for (module, u) in uses {
-                hard_coded
-                    .entry(module)
-                    .and_modify(|h| h.calls += u.calls)
-                    .or_insert(u);
-            }
-        };
         let mut suppressions = Vec::new();
-        let mut cycles = Vec::new();
-        // (root, its data stores, its production status), for the marker rules
-        let mut roots = Vec::new();
         for ((path, _), (problems, file_suppressions, outcome)) in dirs.iter().zip(outcomes) {
             findings.extend(problems);
             suppressions.extend(file_suppressions);
             if let Some(mut o) = outcome {
-                roots.push((
-                    path.as_str(),
-                    std::mem::take(&mut o.data_stores),
-                    o.in_production,
-                ));
-                findings.extend(o.findings);
-                unknown += o.unknown;
-                budget_exceeded += o.budget_exceeded;
-                cycles.extend(o.cycles);
-                instantiated.extend(o.instantiated);
-                inspected.extend(o.inspected);
-                refactorings.extend(o.refactorings);
-                merge_hard_coded(o.hard_coded);
+                instantiated.extend(std::mem::take(&mut o.instantiated));
+                gathered.add(path, o);
             }
         }
         // Folders named as local modules but never instantiated (the call is in a
@@ -252,20 +260,21 @@ impl Checker {
             .par_iter()
             .map(|(path, inputs)| check_dir(path, self.parse_dir(path, inputs)))
             .collect();
-        for ((path, _), mut o) in leftovers.iter().zip(outcomes) {
-            roots.push((
-                path.as_str(),
-                std::mem::take(&mut o.data_stores),
-                o.in_production,
-            ));
-            findings.extend(o.findings);
-            unknown += o.unknown;
-            budget_exceeded += o.budget_exceeded;
-            cycles.extend(o.cycles);
-            inspected.extend(o.inspected);
-            refactorings.extend(o.refactorings);
-            merge_hard_coded(o.hard_coded);
+        for ((path, _), o) in leftovers.iter().zip(outcomes) {
+            gathered.add(path, o);
         }
+        let Gathered {
+            findings: found,
+            mut unknown,
+            budget_exceeded: exceeded,
+            cycles,
+            mut inspected,
+            refactorings,
+            hard_coded,
+            roots,
+        } = gathered;
+        findings.extend(found);
+        budget_exceeded += exceeded;
         findings.extend(self.module_cycle_findings(cycles));
         // Marker files, now that the data stores below their folders are known.
         findings.extend(self.marker_findings(&dirs, &roots, &mut unknown));

@@ -29,15 +29,24 @@ fn shown(value: &Value) -> String {
     }
 }
 
-/// "overrides `2`, set here": the secondary label on the value an overlay replaced.
-fn overridden(over: &Loc) -> String {
+/// "overrides `2`, set here": the secondary label on the value an overlay
+/// replaced, when the node replaced one.
+fn label_overridden(f: &mut Finding, node: &Merged) {
+    let Some(over) = &node.overrode else {
+        return;
+    };
     let text = over.file.text.get(over.span.clone()).unwrap_or("").trim();
     let first = text.lines().next().unwrap_or("");
-    if first.is_empty() || first.chars().count() > 40 || text.contains('\n') {
+    let message = if first.is_empty() || first.chars().count() > 40 || text.contains('\n') {
         "overrides the value set here".to_owned()
     } else {
         format!("overrides `{first}`, set here")
-    }
+    };
+    f.related.push(Related {
+        file: Arc::clone(&over.file),
+        span: over.span.clone(),
+        message,
+    });
 }
 
 fn line_of(loc: &Loc) -> String {
@@ -124,13 +133,7 @@ impl ReleasePlace<'_> {
                     "`{shown_path}` is {}",
                     shown(&super::fields::to_value(node))
                 ));
-                if let Some(over) = &node.overrode {
-                    f.related.push(Related {
-                        file: Arc::clone(&over.file),
-                        span: over.span.clone(),
-                        message: overridden(over),
-                    });
-                }
+                label_overridden(&mut f, node);
             }
             other => {
                 // absent, or a chart default: the nearest key written above it
@@ -176,13 +179,7 @@ impl ReleasePlace<'_> {
                 shown(&super::fields::to_value(node))
             ),
         });
-        if let Some(over) = &node.overrode {
-            f.related.push(Related {
-                file: Arc::clone(&over.file),
-                span: over.span.clone(),
-                message: overridden(over),
-            });
-        }
+        label_overridden(&mut f, node);
         f
     }
 

@@ -16,8 +16,8 @@ pub use condition::{Field, Fields, Origin, Truth};
 pub use definition::FixSpec;
 pub use definition::{Rule, RuleError, Select, Severity, fill_template};
 pub use engine::{
-    ActiveRule, Argument, Context, DirFacts, HardCodedUse, Inspected, ModuleCycle, Refactoring,
-    check_root, join_dir,
+    ActiveRule, Argument, Context, DirFacts, DirOutcome, HardCodedUse, Inspected, ModuleCycle,
+    Refactoring, check_root, join_dir,
 };
 pub use fixes::add_to_change;
 pub use subject::{ADDRESS, IN_PRODUCTION, PROFILE};
