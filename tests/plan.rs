@@ -13,6 +13,9 @@ use support_git::git;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/findings.rs"]
+mod support_findings;
+use support_findings::{listed, with_status};
 #[path = "support/workspace.rs"]
 mod support_workspace;
 use support_workspace::workspace;
@@ -64,23 +67,6 @@ fn json(dir: &Path, args: &[&str]) -> (i32, Value) {
     let code = out.status.code().unwrap();
     assert!(code < 2, "{}", String::from_utf8_lossy(&out.stderr));
     (code, serde_json::from_slice(&out.stdout).unwrap())
-}
-
-/// `rule path:line` for each finding.
-fn listed(doc: &Value) -> Vec<String> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {}:{}",
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
 }
 
 fn human(dir: &Path, args: &[&str]) -> String {
@@ -294,20 +280,7 @@ fn pr_mode_locates_a_gone_block_at_the_base_in_one_report_with_the_code() {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let found: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}:{}",
-                f["status"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let found = with_status(&doc);
     // at the base's lines of main.tf; data-store-removed, which the plan confirms, says no more
     assert_eq!(
         found,

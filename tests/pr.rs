@@ -12,6 +12,8 @@ use support_git::*;
 use assert_cmd::Command;
 use serde_json::Value;
 
+#[path = "support/findings.rs"]
+mod support_findings;
 #[path = "support/workspace.rs"]
 mod support_workspace;
 use support_workspace::workspace;
@@ -42,20 +44,7 @@ fn pr_check(dir: &Path, base: &str) -> Vec<String> {
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut lines: Vec<String> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}:{}",
-                f["status"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect();
+    let mut lines = support_findings::with_status(&doc);
     lines.extend(doc["fixed"].as_array().unwrap().iter().map(|f| {
         format!(
             "fixed {} {}:{}",

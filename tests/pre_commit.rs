@@ -25,6 +25,8 @@ use serde_json::Value;
 
 const PRE_COMMIT_VERSION: &str = "4.7.0";
 
+#[path = "support/findings.rs"]
+mod support_findings;
 #[path = "support/workspace.rs"]
 mod support_workspace;
 use support_workspace::workspace;
@@ -414,20 +416,7 @@ fn staged(dir: &Path, args: &[&str]) -> Vec<String> {
     let out = drlint(dir, &all);
     assert!(out.status.code().unwrap() < 2, "{}", text(&out));
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            format!(
-                "{} {} {}:{}",
-                f["status"].as_str().unwrap(),
-                f["rule"].as_str().unwrap(),
-                f["path"].as_str().unwrap(),
-                f["line"]
-            )
-        })
-        .collect()
+    support_findings::with_status(&doc)
 }
 
 fn plain_repo() -> tempfile::TempDir {
